@@ -1,0 +1,127 @@
+"""Format and message type detection, and clear errors when the input does not tell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from google.protobuf import struct_pb2
+
+from flytespec import io
+from flytespec.admin import task_pb2 as admin_task_pb2
+from flytespec.core import identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.errors import FormatDetectionError, TypeDetectionError
+
+
+def _closure() -> workflow_closure_pb2.WorkflowClosure:
+    closure = workflow_closure_pb2.WorkflowClosure()
+    closure.workflow.id.name = "wf"
+    closure.workflow.nodes.add(id="n0").task_node.reference_id.name = "t"
+    closure.tasks.add(type="python-task").id.name = "t"
+    return closure
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("a.pb", "binary"),
+        ("a.bin", "binary"),
+        ("a.binpb", "binary"),
+        ("a.json", "json"),
+        ("a.JSON", "json"),
+        ("a.yaml", "yaml"),
+        ("a.yml", "yaml"),
+        ("a.txt", None),
+        ("a", None),
+    ],
+)
+def test_format_from_extension(name: str, fmt: str | None) -> None:
+    assert io.format_from_name(name) == fmt
+
+
+def test_format_from_content() -> None:
+    closure = _closure()
+    assert io.detect_format(io.to_binary(closure)) == "binary"
+    assert io.detect_format(io.to_json(closure)) == "json"
+    assert io.detect_format(io.to_json(closure).encode()) == "json"
+    assert io.detect_format("\ufeff  \n" + io.to_json(closure)) == "json"
+    assert io.detect_format(io.to_yaml(closure)) == "yaml"
+    assert io.detect_format(b"\xff\xfe\xfd") == "binary"  # not UTF-8
+    assert io.detect_format(io.to_json(closure), name="x.yaml") == "yaml"  # the name wins
+    for empty in (b"", "", "  \n"):
+        with pytest.raises(FormatDetectionError):
+            io.detect_format(empty)
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_type_from_json_and_yaml_keys(fmt: io.Format) -> None:
+    closure = _closure()
+    text = io.dumps(closure, fmt)
+    assert io.detect_message_type(text) is workflow_closure_pb2.WorkflowClosure
+    loaded = io.loads(text)
+    assert isinstance(loaded, workflow_closure_pb2.WorkflowClosure)
+    assert loaded == closure
+    wf = io.loads(io.dumps(closure.workflow, fmt))
+    assert isinstance(wf, workflow_pb2.WorkflowTemplate)
+    custom = struct_pb2.Struct()
+    custom.update({"a": 1})
+    task = io.loads(io.dumps(tasks_pb2.TaskTemplate(type="python-task", custom=custom), fmt))
+    assert isinstance(task, tasks_pb2.TaskTemplate)
+
+
+def test_type_from_pyflyte_package_member_names(tmp_path: Path) -> None:
+    spec = admin_task_pb2.TaskSpec(template=tasks_pb2.TaskTemplate(type="python-task"))
+    path = tmp_path / "007_my.module.task_1.pb"
+    io.dump(spec, path)
+    loaded = io.load(path)
+    assert isinstance(loaded, admin_task_pb2.TaskSpec)
+    assert loaded == spec
+
+
+def test_binary_content_that_reads_as_several_types_needs_the_type() -> None:
+    closure = _closure()
+    del closure.tasks[:]
+    wire = io.to_binary(closure)  # WorkflowClosure and WorkflowSpec share field 1 (a WorkflowTemplate)
+    with pytest.raises(TypeDetectionError) as info:
+        io.loads(wire)
+    assert info.value.format == "binary"
+    assert "flytespec.core.WorkflowClosure" in info.value.reason
+    assert "flytespec.admin.WorkflowSpec" in info.value.reason
+    assert io.loads(wire, "WorkflowClosure") == closure
+
+
+def test_binary_content_only_one_type_reads_strictly_is_detected() -> None:
+    # The tasks (field 2) do not read as WorkflowSpec's sub_workflows without unknown fields.
+    assert io.detect_message_type(io.to_binary(_closure())) is workflow_closure_pb2.WorkflowClosure
+    assert io.loads(io.to_binary(_closure())) == _closure()
+
+
+def test_json_that_reads_as_several_types_needs_the_type() -> None:
+    text = '{"template": {"id": {"name": "t"}}}'  # TaskSpec, WorkflowSpec, CompiledTask and CompiledWorkflow
+    with pytest.raises(TypeDetectionError) as info:
+        io.loads(text)
+    assert "flytespec.admin.TaskSpec" in info.value.reason
+    expected = admin_task_pb2.TaskSpec(template=tasks_pb2.TaskTemplate(id=identifier_pb2.Identifier(name="t")))
+    assert io.loads(text, "TaskSpec") == expected
+
+
+@pytest.mark.parametrize("text", ['{"nodes": "not a list"}', '{"something": 1}', "{}", "[]", "just text"])
+def test_content_no_document_type_reads_needs_the_type(text: str) -> None:
+    with pytest.raises(TypeDetectionError) as info:
+        io.loads(text)
+    assert info.value.message_type is None
+
+
+def test_empty_binary_needs_the_type() -> None:
+    with pytest.raises((TypeDetectionError, FormatDetectionError)):
+        io.loads(b"", format="binary")
+    assert io.loads(b"", "WorkflowClosure", format="binary") == workflow_closure_pb2.WorkflowClosure()
+
+
+def test_dump_needs_a_format_it_can_tell(tmp_path: Path) -> None:
+    from flytespec.errors import EncodeError
+
+    with pytest.raises(EncodeError):
+        io.dump(_closure(), tmp_path / "wf.txt")
+    io.dump(_closure(), tmp_path / "wf.txt", format="yaml")
+    assert io.load(tmp_path / "wf.txt", format="yaml") == _closure()
