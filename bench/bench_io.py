@@ -2,7 +2,8 @@
 
     python bench/bench_io.py [--sizes 1000,10000] [--rounds 7]
 
-For WorkflowClosures of each size (bench/fixtures.py): parse and serialize binary, write and read JSON, to and from
+For WorkflowClosures of each size (flytespec.testing.random_workflow_closure): parse and serialize binary, write
+and read JSON, to and from
 dicts, and YAML (flytespec only: flyteidl has no YAML). Each operation is calibrated to at least 0.1 s per sample,
 then every operation of every peer runs once per round, the order rotated each round, so machine noise lands on all
 of them alike; medians are reported, with ratios flytespec / flyteidl from the same run. The GC stays on.
@@ -30,10 +31,10 @@ from google.protobuf.internal import api_implementation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fixtures
 
 from flytespec import io
 from flytespec.core import workflow_closure_pb2
+from flytespec.testing import random_workflow_closure
 
 Op = tuple[str, str, Callable[[], Any]]  # (operation, peer, call)
 
@@ -64,7 +65,7 @@ def interleaved(ops: list[Op], rounds: int) -> dict[tuple[str, str], float]:
 
 
 def ops_for(n: int) -> tuple[list[Op], int]:
-    ours = fixtures.closure(n)
+    ours = random_workflow_closure(n)
     wire = io.to_binary(ours)
     theirs = fly_closure_pb2.WorkflowClosure.FromString(wire)
     text = io.to_json(ours)

@@ -8,8 +8,8 @@ Run by ``make gen`` inside the pinned generator environment (.venv-gen), never b
 Output, from one protoc run per flavour over the sorted list of sources (so the result does not depend on the
 order files are found in):
 
-- ``flytespec/{core,admin}/*_pb2.py``: protobuf modules (protoc's Python generator);
-- ``flytespec/{core,admin}/*_pb2.pyi``: typed stubs (mypy-protobuf);
+- ``flytespec/{core,admin,options}/*_pb2.py``: protobuf modules (protoc's Python generator);
+- ``flytespec/{core,admin,options}/*_pb2.pyi``: typed stubs (mypy-protobuf);
 - ``flytespec/_view/``: betterproto2 dataclasses, the optional typed view (see flytespec.view);
 - ``README.md``: the toolchain that wrote the tree.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 IDL = ROOT / "idl"
 GENERATED = ("flytespec", "README.md")
-PACKAGES = ("core", "admin")
+PACKAGES = ("core", "admin", "options")
 TOOLS = ("grpcio-tools", "mypy-protobuf", "betterproto2-compiler", "ruff")
 
 _INIT = '"""Generated protobuf modules of the flytespec.{pkg} package. Do not edit: run `make gen`."""\n'
@@ -40,8 +40,8 @@ Everything here is written by `tools/gen.py` from the sources in `idl/`; `make g
 
 | tree | generator |
 |---|---|
-| `flytespec/{{core,admin}}/*_pb2.py` | protoc {protoc} (grpcio-tools {grpcio-tools}) |
-| `flytespec/{{core,admin}}/*_pb2.pyi` | mypy-protobuf {mypy-protobuf} |
+| `flytespec/{{core,admin,options}}/*_pb2.py` | protoc {protoc} (grpcio-tools {grpcio-tools}) |
+| `flytespec/{{core,admin,options}}/*_pb2.pyi` | mypy-protobuf {mypy-protobuf} |
 | `flytespec/_view/` | betterproto2-compiler {betterproto2-compiler} (formatted by ruff {ruff}) |
 """
 

@@ -47,8 +47,10 @@ def _elements(
         yield "message", name, path
         for i, f in enumerate(msg.field):
             yield "field", f"{name}.{f.name}", (*path, _MSG_FIELD, i)
+        synthetic = {f.oneof_index for f in msg.field if f.proto3_optional}  # proto3 `optional` makes these
         for i, o in enumerate(msg.oneof_decl):
-            yield "oneof", f"{name}.{o.name}", (*path, _MSG_ONEOF, i)
+            if i not in synthetic:
+                yield "oneof", f"{name}.{o.name}", (*path, _MSG_ONEOF, i)
         for i, e in enumerate(msg.enum_type):
             yield from enum(e, f"{name}.{e.name}", (*path, _MSG_ENUM, i))
         stack.extend((n, f"{name}.{n.name}", (*path, _MSG_NESTED, i)) for i, n in enumerate(msg.nested_type))

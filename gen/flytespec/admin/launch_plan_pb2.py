@@ -20,54 +20,61 @@ from flytespec.core import identifier_pb2 as flytespec_dot_core_dot_identifier__
 from flytespec.core import interface_pb2 as flytespec_dot_core_dot_interface__pb2
 from flytespec.core import literals_pb2 as flytespec_dot_core_dot_literals__pb2
 from flytespec.core import security_pb2 as flytespec_dot_core_dot_security__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.protobuf import wrappers_pb2 as google_dot_protobuf_dot_wrappers__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flytespec/admin/launch_plan.proto\x12\x0f\x66lytespec.admin\x1a(flytespec/admin/cluster_assignment.proto\x1a\x1c\x66lytespec/admin/common.proto\x1a\x1e\x66lytespec/admin/schedule.proto\x1a\x1e\x66lytespec/core/execution.proto\x1a#flytespec/core/execution_envs.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1e\x66lytespec/core/interface.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1d\x66lytespec/core/security.proto\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"p\n\x17LaunchPlanCreateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12-\n\x04spec\x18\x02 \x01(\x0b\x32\x1f.flytespec.admin.LaunchPlanSpec\"\x1a\n\x18LaunchPlanCreateResponse\"\x98\x01\n\nLaunchPlan\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12-\n\x04spec\x18\x02 \x01(\x0b\x32\x1f.flytespec.admin.LaunchPlanSpec\x12\x33\n\x07\x63losure\x18\x03 \x01(\x0b\x32\".flytespec.admin.LaunchPlanClosure\"R\n\x0eLaunchPlanList\x12\x31\n\x0claunch_plans\x18\x01 \x03(\x0b\x32\x1b.flytespec.admin.LaunchPlan\x12\r\n\x05token\x18\x02 \x01(\t\"J\n\x04\x41uth\x12\x1a\n\x12\x61ssumable_iam_role\x18\x01 \x01(\t\x12\"\n\x1akubernetes_service_account\x18\x02 \x01(\t:\x02\x18\x01\"\xc4\x07\n\x0eLaunchPlanSpec\x12/\n\x0bworkflow_id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12<\n\x0f\x65ntity_metadata\x18\x02 \x01(\x0b\x32#.flytespec.admin.LaunchPlanMetadata\x12\x34\n\x0e\x64\x65\x66\x61ult_inputs\x18\x03 \x01(\x0b\x32\x1c.flytespec.core.ParameterMap\x12\x30\n\x0c\x66ixed_inputs\x18\x04 \x01(\x0b\x32\x1a.flytespec.core.LiteralMap\x12\x10\n\x04role\x18\x05 \x01(\tB\x02\x18\x01\x12\'\n\x06labels\x18\x06 \x01(\x0b\x32\x17.flytespec.admin.Labels\x12\x31\n\x0b\x61nnotations\x18\x07 \x01(\x0b\x32\x1c.flytespec.admin.Annotations\x12\'\n\x04\x61uth\x18\x08 \x01(\x0b\x32\x15.flytespec.admin.AuthB\x02\x18\x01\x12\x30\n\tauth_role\x18\t \x01(\x0b\x32\x19.flytespec.admin.AuthRoleB\x02\x18\x01\x12\x39\n\x10security_context\x18\n \x01(\x0b\x32\x1f.flytespec.core.SecurityContext\x12<\n\x12quality_of_service\x18\x10 \x01(\x0b\x32 .flytespec.core.QualityOfService\x12\x44\n\x16raw_output_data_config\x18\x11 \x01(\x0b\x32$.flytespec.admin.RawOutputDataConfig\x12\x17\n\x0fmax_parallelism\x18\x12 \x01(\x05\x12\x31\n\rinterruptible\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.BoolValue\x12\x17\n\x0foverwrite_cache\x18\x14 \x01(\x08\x12#\n\x04\x65nvs\x18\x15 \x01(\x0b\x32\x15.flytespec.admin.Envs\x12I\n\x19\x65xecution_env_assignments\x18\x16 \x03(\x0b\x32&.flytespec.core.ExecutionEnvAssignment\x12>\n\x12\x63luster_assignment\x18\x17 \x01(\x0b\x32\".flytespec.admin.ClusterAssignment\x12>\n\x12\x63oncurrency_policy\x18\x18 \x01(\x0b\x32\".flytespec.admin.ConcurrencyPolicy\"]\n\x11\x43oncurrencyPolicy\x12\x0b\n\x03max\x18\x01 \x01(\x05\x12;\n\x08\x62\x65havior\x18\x02 \x01(\x0e\x32).flytespec.admin.ConcurrencyLimitBehavior\"\x92\x02\n\x11LaunchPlanClosure\x12/\n\x05state\x18\x01 \x01(\x0e\x32 .flytespec.admin.LaunchPlanState\x12\x35\n\x0f\x65xpected_inputs\x18\x02 \x01(\x0b\x32\x1c.flytespec.core.ParameterMap\x12\x35\n\x10\x65xpected_outputs\x18\x03 \x01(\x0b\x32\x1b.flytespec.core.VariableMap\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa8\x01\n\x12LaunchPlanMetadata\x12+\n\x08schedule\x18\x01 \x01(\x0b\x32\x19.flytespec.admin.Schedule\x12\x34\n\rnotifications\x18\x02 \x03(\x0b\x32\x1d.flytespec.admin.Notification\x12/\n\x11launch_conditions\x18\x03 \x01(\x0b\x32\x14.google.protobuf.Any\"r\n\x17LaunchPlanUpdateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12/\n\x05state\x18\x02 \x01(\x0e\x32 .flytespec.admin.LaunchPlanState\"\x1a\n\x18LaunchPlanUpdateResponse\"M\n\x17\x41\x63tiveLaunchPlanRequest\x12\x32\n\x02id\x18\x01 \x01(\x0b\x32&.flytespec.admin.NamedEntityIdentifier\"\x91\x01\n\x1b\x41\x63tiveLaunchPlanListRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\r\x12\r\n\x05token\x18\x04 \x01(\t\x12&\n\x07sort_by\x18\x05 \x01(\x0b\x32\x15.flytespec.admin.Sort\x12\x0b\n\x03org\x18\x06 \x01(\t*+\n\x0fLaunchPlanState\x12\x0c\n\x08INACTIVE\x10\x00\x12\n\n\x06\x41\x43TIVE\x10\x01*k\n\x18\x43oncurrencyLimitBehavior\x12*\n&CONCURRENCY_LIMIT_BEHAVIOR_UNSPECIFIED\x10\x00\x12#\n\x1f\x43ONCURRENCY_LIMIT_BEHAVIOR_SKIP\x10\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flytespec/admin/launch_plan.proto\x12\x0f\x66lytespec.admin\x1a(flytespec/admin/cluster_assignment.proto\x1a\x1c\x66lytespec/admin/common.proto\x1a\x1e\x66lytespec/admin/schedule.proto\x1a\x1e\x66lytespec/core/execution.proto\x1a#flytespec/core/execution_envs.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1e\x66lytespec/core/interface.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1d\x66lytespec/core/security.proto\x1a\x1d\x66lytespec/options/rules.proto\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"p\n\x17LaunchPlanCreateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12-\n\x04spec\x18\x02 \x01(\x0b\x32\x1f.flytespec.admin.LaunchPlanSpec\"\x1a\n\x18LaunchPlanCreateResponse\"\xa8\x01\n\nLaunchPlan\x12.\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierB\x06\x8a\xf0\"\x02\x08\x01\x12\x35\n\x04spec\x18\x02 \x01(\x0b\x32\x1f.flytespec.admin.LaunchPlanSpecB\x06\x8a\xf0\"\x02\x08\x01\x12\x33\n\x07\x63losure\x18\x03 \x01(\x0b\x32\".flytespec.admin.LaunchPlanClosure\"R\n\x0eLaunchPlanList\x12\x31\n\x0claunch_plans\x18\x01 \x03(\x0b\x32\x1b.flytespec.admin.LaunchPlan\x12\r\n\x05token\x18\x02 \x01(\t\"J\n\x04\x41uth\x12\x1a\n\x12\x61ssumable_iam_role\x18\x01 \x01(\t\x12\"\n\x1akubernetes_service_account\x18\x02 \x01(\t:\x02\x18\x01\"\xcc\x07\n\x0eLaunchPlanSpec\x12\x37\n\x0bworkflow_id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierB\x06\x8a\xf0\"\x02\x08\x01\x12<\n\x0f\x65ntity_metadata\x18\x02 \x01(\x0b\x32#.flytespec.admin.LaunchPlanMetadata\x12\x34\n\x0e\x64\x65\x66\x61ult_inputs\x18\x03 \x01(\x0b\x32\x1c.flytespec.core.ParameterMap\x12\x30\n\x0c\x66ixed_inputs\x18\x04 \x01(\x0b\x32\x1a.flytespec.core.LiteralMap\x12\x10\n\x04role\x18\x05 \x01(\tB\x02\x18\x01\x12\'\n\x06labels\x18\x06 \x01(\x0b\x32\x17.flytespec.admin.Labels\x12\x31\n\x0b\x61nnotations\x18\x07 \x01(\x0b\x32\x1c.flytespec.admin.Annotations\x12\'\n\x04\x61uth\x18\x08 \x01(\x0b\x32\x15.flytespec.admin.AuthB\x02\x18\x01\x12\x30\n\tauth_role\x18\t \x01(\x0b\x32\x19.flytespec.admin.AuthRoleB\x02\x18\x01\x12\x39\n\x10security_context\x18\n \x01(\x0b\x32\x1f.flytespec.core.SecurityContext\x12<\n\x12quality_of_service\x18\x10 \x01(\x0b\x32 .flytespec.core.QualityOfService\x12\x44\n\x16raw_output_data_config\x18\x11 \x01(\x0b\x32$.flytespec.admin.RawOutputDataConfig\x12\x17\n\x0fmax_parallelism\x18\x12 \x01(\x05\x12\x31\n\rinterruptible\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.BoolValue\x12\x17\n\x0foverwrite_cache\x18\x14 \x01(\x08\x12#\n\x04\x65nvs\x18\x15 \x01(\x0b\x32\x15.flytespec.admin.Envs\x12I\n\x19\x65xecution_env_assignments\x18\x16 \x03(\x0b\x32&.flytespec.core.ExecutionEnvAssignment\x12>\n\x12\x63luster_assignment\x18\x17 \x01(\x0b\x32\".flytespec.admin.ClusterAssignment\x12>\n\x12\x63oncurrency_policy\x18\x18 \x01(\x0b\x32\".flytespec.admin.ConcurrencyPolicy\"]\n\x11\x43oncurrencyPolicy\x12\x0b\n\x03max\x18\x01 \x01(\x05\x12;\n\x08\x62\x65havior\x18\x02 \x01(\x0e\x32).flytespec.admin.ConcurrencyLimitBehavior\"\x92\x02\n\x11LaunchPlanClosure\x12/\n\x05state\x18\x01 \x01(\x0e\x32 .flytespec.admin.LaunchPlanState\x12\x35\n\x0f\x65xpected_inputs\x18\x02 \x01(\x0b\x32\x1c.flytespec.core.ParameterMap\x12\x35\n\x10\x65xpected_outputs\x18\x03 \x01(\x0b\x32\x1b.flytespec.core.VariableMap\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa8\x01\n\x12LaunchPlanMetadata\x12+\n\x08schedule\x18\x01 \x01(\x0b\x32\x19.flytespec.admin.Schedule\x12\x34\n\rnotifications\x18\x02 \x03(\x0b\x32\x1d.flytespec.admin.Notification\x12/\n\x11launch_conditions\x18\x03 \x01(\x0b\x32\x14.google.protobuf.Any\"r\n\x17LaunchPlanUpdateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12/\n\x05state\x18\x02 \x01(\x0e\x32 .flytespec.admin.LaunchPlanState\"\x1a\n\x18LaunchPlanUpdateResponse\"M\n\x17\x41\x63tiveLaunchPlanRequest\x12\x32\n\x02id\x18\x01 \x01(\x0b\x32&.flytespec.admin.NamedEntityIdentifier\"\x91\x01\n\x1b\x41\x63tiveLaunchPlanListRequest\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\r\x12\r\n\x05token\x18\x04 \x01(\t\x12&\n\x07sort_by\x18\x05 \x01(\x0b\x32\x15.flytespec.admin.Sort\x12\x0b\n\x03org\x18\x06 \x01(\t*+\n\x0fLaunchPlanState\x12\x0c\n\x08INACTIVE\x10\x00\x12\n\n\x06\x41\x43TIVE\x10\x01*k\n\x18\x43oncurrencyLimitBehavior\x12*\n&CONCURRENCY_LIMIT_BEHAVIOR_UNSPECIFIED\x10\x00\x12#\n\x1f\x43ONCURRENCY_LIMIT_BEHAVIOR_SKIP\x10\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.admin.launch_plan_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _LAUNCHPLAN.fields_by_name['id']._options = None
+  _LAUNCHPLAN.fields_by_name['id']._serialized_options = b'\212\360\"\002\010\001'
+  _LAUNCHPLAN.fields_by_name['spec']._options = None
+  _LAUNCHPLAN.fields_by_name['spec']._serialized_options = b'\212\360\"\002\010\001'
   _AUTH._options = None
   _AUTH._serialized_options = b'\030\001'
+  _LAUNCHPLANSPEC.fields_by_name['workflow_id']._options = None
+  _LAUNCHPLANSPEC.fields_by_name['workflow_id']._serialized_options = b'\212\360\"\002\010\001'
   _LAUNCHPLANSPEC.fields_by_name['role']._options = None
   _LAUNCHPLANSPEC.fields_by_name['role']._serialized_options = b'\030\001'
   _LAUNCHPLANSPEC.fields_by_name['auth']._options = None
   _LAUNCHPLANSPEC.fields_by_name['auth']._serialized_options = b'\030\001'
   _LAUNCHPLANSPEC.fields_by_name['auth_role']._options = None
   _LAUNCHPLANSPEC.fields_by_name['auth_role']._serialized_options = b'\030\001'
-  _LAUNCHPLANSTATE._serialized_start=2784
-  _LAUNCHPLANSTATE._serialized_end=2827
-  _CONCURRENCYLIMITBEHAVIOR._serialized_start=2829
-  _CONCURRENCYLIMITBEHAVIOR._serialized_end=2936
-  _LAUNCHPLANCREATEREQUEST._serialized_start=446
-  _LAUNCHPLANCREATEREQUEST._serialized_end=558
-  _LAUNCHPLANCREATERESPONSE._serialized_start=560
-  _LAUNCHPLANCREATERESPONSE._serialized_end=586
-  _LAUNCHPLAN._serialized_start=589
-  _LAUNCHPLAN._serialized_end=741
-  _LAUNCHPLANLIST._serialized_start=743
-  _LAUNCHPLANLIST._serialized_end=825
-  _AUTH._serialized_start=827
-  _AUTH._serialized_end=901
-  _LAUNCHPLANSPEC._serialized_start=904
-  _LAUNCHPLANSPEC._serialized_end=1868
-  _CONCURRENCYPOLICY._serialized_start=1870
-  _CONCURRENCYPOLICY._serialized_end=1963
-  _LAUNCHPLANCLOSURE._serialized_start=1966
-  _LAUNCHPLANCLOSURE._serialized_end=2240
-  _LAUNCHPLANMETADATA._serialized_start=2243
-  _LAUNCHPLANMETADATA._serialized_end=2411
-  _LAUNCHPLANUPDATEREQUEST._serialized_start=2413
-  _LAUNCHPLANUPDATEREQUEST._serialized_end=2527
-  _LAUNCHPLANUPDATERESPONSE._serialized_start=2529
-  _LAUNCHPLANUPDATERESPONSE._serialized_end=2555
-  _ACTIVELAUNCHPLANREQUEST._serialized_start=2557
-  _ACTIVELAUNCHPLANREQUEST._serialized_end=2634
-  _ACTIVELAUNCHPLANLISTREQUEST._serialized_start=2637
-  _ACTIVELAUNCHPLANLISTREQUEST._serialized_end=2782
+  _LAUNCHPLANSTATE._serialized_start=2839
+  _LAUNCHPLANSTATE._serialized_end=2882
+  _CONCURRENCYLIMITBEHAVIOR._serialized_start=2884
+  _CONCURRENCYLIMITBEHAVIOR._serialized_end=2991
+  _LAUNCHPLANCREATEREQUEST._serialized_start=477
+  _LAUNCHPLANCREATEREQUEST._serialized_end=589
+  _LAUNCHPLANCREATERESPONSE._serialized_start=591
+  _LAUNCHPLANCREATERESPONSE._serialized_end=617
+  _LAUNCHPLAN._serialized_start=620
+  _LAUNCHPLAN._serialized_end=788
+  _LAUNCHPLANLIST._serialized_start=790
+  _LAUNCHPLANLIST._serialized_end=872
+  _AUTH._serialized_start=874
+  _AUTH._serialized_end=948
+  _LAUNCHPLANSPEC._serialized_start=951
+  _LAUNCHPLANSPEC._serialized_end=1923
+  _CONCURRENCYPOLICY._serialized_start=1925
+  _CONCURRENCYPOLICY._serialized_end=2018
+  _LAUNCHPLANCLOSURE._serialized_start=2021
+  _LAUNCHPLANCLOSURE._serialized_end=2295
+  _LAUNCHPLANMETADATA._serialized_start=2298
+  _LAUNCHPLANMETADATA._serialized_end=2466
+  _LAUNCHPLANUPDATEREQUEST._serialized_start=2468
+  _LAUNCHPLANUPDATEREQUEST._serialized_end=2582
+  _LAUNCHPLANUPDATERESPONSE._serialized_start=2584
+  _LAUNCHPLANUPDATERESPONSE._serialized_end=2610
+  _ACTIVELAUNCHPLANREQUEST._serialized_start=2612
+  _ACTIVELAUNCHPLANREQUEST._serialized_end=2689
+  _ACTIVELAUNCHPLANLISTREQUEST._serialized_start=2692
+  _ACTIVELAUNCHPLANLISTREQUEST._serialized_end=2837
 # @@protoc_insertion_point(module_scope)

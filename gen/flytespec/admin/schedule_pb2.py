@@ -11,23 +11,30 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/admin/schedule.proto\x12\x0f\x66lytespec.admin\"H\n\tFixedRate\x12\r\n\x05value\x18\x01 \x01(\r\x12,\n\x04unit\x18\x02 \x01(\x0e\x32\x1e.flytespec.admin.FixedRateUnit\"0\n\x0c\x43ronSchedule\x12\x10\n\x08schedule\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\t\"\xc3\x01\n\x08Schedule\x12\x1d\n\x0f\x63ron_expression\x18\x01 \x01(\tB\x02\x18\x01H\x00\x12*\n\x04rate\x18\x02 \x01(\x0b\x32\x1a.flytespec.admin.FixedRateH\x00\x12\x36\n\rcron_schedule\x18\x04 \x01(\x0b\x32\x1d.flytespec.admin.CronScheduleH\x00\x12\x1e\n\x16kickoff_time_input_arg\x18\x03 \x01(\tB\x14\n\x12ScheduleExpression*.\n\rFixedRateUnit\x12\n\n\x06MINUTE\x10\x00\x12\x08\n\x04HOUR\x10\x01\x12\x07\n\x03\x44\x41Y\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/admin/schedule.proto\x12\x0f\x66lytespec.admin\x1a\x1d\x66lytespec/options/rules.proto\"W\n\tFixedRate\x12\x1c\n\x05value\x18\x01 \x01(\rB\r\x8a\xf0\"\t)\x00\x00\x00\x00\x00\x00\xf0?\x12,\n\x04unit\x18\x02 \x01(\x0e\x32\x1e.flytespec.admin.FixedRateUnit\"8\n\x0c\x43ronSchedule\x12\x18\n\x08schedule\x18\x01 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x0e\n\x06offset\x18\x02 \x01(\t\"\xcb\x01\n\x08Schedule\x12\x1d\n\x0f\x63ron_expression\x18\x01 \x01(\tB\x02\x18\x01H\x00\x12*\n\x04rate\x18\x02 \x01(\x0b\x32\x1a.flytespec.admin.FixedRateH\x00\x12\x36\n\rcron_schedule\x18\x04 \x01(\x0b\x32\x1d.flytespec.admin.CronScheduleH\x00\x12\x1e\n\x16kickoff_time_input_arg\x18\x03 \x01(\tB\x1c\n\x12ScheduleExpression\x12\x06\x8a\xf0\"\x02\x08\x01*.\n\rFixedRateUnit\x12\n\n\x06MINUTE\x10\x00\x12\x08\n\x04HOUR\x10\x01\x12\x07\n\x03\x44\x41Y\x10\x02\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.admin.schedule_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _FIXEDRATE.fields_by_name['value']._options = None
+  _FIXEDRATE.fields_by_name['value']._serialized_options = b'\212\360\"\t)\000\000\000\000\000\000\360?'
+  _CRONSCHEDULE.fields_by_name['schedule']._options = None
+  _CRONSCHEDULE.fields_by_name['schedule']._serialized_options = b'\212\360\"\002\010\001'
+  _SCHEDULE.oneofs_by_name['ScheduleExpression']._options = None
+  _SCHEDULE.oneofs_by_name['ScheduleExpression']._serialized_options = b'\212\360\"\002\010\001'
   _SCHEDULE.fields_by_name['cron_expression']._options = None
   _SCHEDULE.fields_by_name['cron_expression']._serialized_options = b'\030\001'
-  _FIXEDRATEUNIT._serialized_start=373
-  _FIXEDRATEUNIT._serialized_end=419
-  _FIXEDRATE._serialized_start=51
-  _FIXEDRATE._serialized_end=123
-  _CRONSCHEDULE._serialized_start=125
-  _CRONSCHEDULE._serialized_end=173
-  _SCHEDULE._serialized_start=176
-  _SCHEDULE._serialized_end=371
+  _FIXEDRATEUNIT._serialized_start=435
+  _FIXEDRATEUNIT._serialized_end=481
+  _FIXEDRATE._serialized_start=82
+  _FIXEDRATE._serialized_end=169
+  _CRONSCHEDULE._serialized_start=171
+  _CRONSCHEDULE._serialized_end=227
+  _SCHEDULE._serialized_start=230
+  _SCHEDULE._serialized_end=433
 # @@protoc_insertion_point(module_scope)

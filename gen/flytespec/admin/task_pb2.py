@@ -15,26 +15,29 @@ from flytespec.admin import description_entity_pb2 as flytespec_dot_admin_dot_de
 from flytespec.core import compiler_pb2 as flytespec_dot_core_dot_compiler__pb2
 from flytespec.core import identifier_pb2 as flytespec_dot_core_dot_identifier__pb2
 from flytespec.core import tasks_pb2 as flytespec_dot_core_dot_tasks__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66lytespec/admin/task.proto\x12\x0f\x66lytespec.admin\x1a(flytespec/admin/description_entity.proto\x1a\x1d\x66lytespec/core/compiler.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"d\n\x11TaskCreateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.flytespec.admin.TaskSpec\"\x14\n\x12TaskCreateResponse\"x\n\x04Task\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12-\n\x07\x63losure\x18\x02 \x01(\x0b\x32\x1c.flytespec.admin.TaskClosure\x12\x19\n\x11short_description\x18\x03 \x01(\t\"?\n\x08TaskList\x12$\n\x05tasks\x18\x01 \x03(\x0b\x32\x15.flytespec.admin.Task\x12\r\n\x05token\x18\x02 \x01(\t\"s\n\x08TaskSpec\x12.\n\x08template\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.TaskTemplate\x12\x37\n\x0b\x64\x65scription\x18\x02 \x01(\x0b\x32\".flytespec.admin.DescriptionEntity\"r\n\x0bTaskClosure\x12\x33\n\rcompiled_task\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.CompiledTask\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66lytespec/admin/task.proto\x12\x0f\x66lytespec.admin\x1a(flytespec/admin/description_entity.proto\x1a\x1d\x66lytespec/core/compiler.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1d\x66lytespec/options/rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"d\n\x11TaskCreateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.flytespec.admin.TaskSpec\"\x14\n\x12TaskCreateResponse\"x\n\x04Task\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12-\n\x07\x63losure\x18\x02 \x01(\x0b\x32\x1c.flytespec.admin.TaskClosure\x12\x19\n\x11short_description\x18\x03 \x01(\t\"?\n\x08TaskList\x12$\n\x05tasks\x18\x01 \x03(\x0b\x32\x15.flytespec.admin.Task\x12\r\n\x05token\x18\x02 \x01(\t\"{\n\x08TaskSpec\x12\x36\n\x08template\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.TaskTemplateB\x06\x8a\xf0\"\x02\x08\x01\x12\x37\n\x0b\x64\x65scription\x18\x02 \x01(\x0b\x32\".flytespec.admin.DescriptionEntity\"r\n\x0bTaskClosure\x12\x33\n\rcompiled_task\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.CompiledTask\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.admin.task_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _TASKCREATEREQUEST._serialized_start=214
-  _TASKCREATEREQUEST._serialized_end=314
-  _TASKCREATERESPONSE._serialized_start=316
-  _TASKCREATERESPONSE._serialized_end=336
-  _TASK._serialized_start=338
-  _TASK._serialized_end=458
-  _TASKLIST._serialized_start=460
-  _TASKLIST._serialized_end=523
-  _TASKSPEC._serialized_start=525
-  _TASKSPEC._serialized_end=640
-  _TASKCLOSURE._serialized_start=642
-  _TASKCLOSURE._serialized_end=756
+  _TASKSPEC.fields_by_name['template']._options = None
+  _TASKSPEC.fields_by_name['template']._serialized_options = b'\212\360\"\002\010\001'
+  _TASKCREATEREQUEST._serialized_start=245
+  _TASKCREATEREQUEST._serialized_end=345
+  _TASKCREATERESPONSE._serialized_start=347
+  _TASKCREATERESPONSE._serialized_end=367
+  _TASK._serialized_start=369
+  _TASK._serialized_end=489
+  _TASKLIST._serialized_start=491
+  _TASKLIST._serialized_end=554
+  _TASKSPEC._serialized_start=556
+  _TASKSPEC._serialized_end=679
+  _TASKCLOSURE._serialized_start=681
+  _TASKCLOSURE._serialized_end=795
 # @@protoc_insertion_point(module_scope)

@@ -15,32 +15,35 @@ from flytespec.admin import description_entity_pb2 as flytespec_dot_admin_dot_de
 from flytespec.core import compiler_pb2 as flytespec_dot_core_dot_compiler__pb2
 from flytespec.core import identifier_pb2 as flytespec_dot_core_dot_identifier__pb2
 from flytespec.core import workflow_pb2 as flytespec_dot_core_dot_workflow__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/admin/workflow.proto\x12\x0f\x66lytespec.admin\x1a(flytespec/admin/description_entity.proto\x1a\x1d\x66lytespec/core/compiler.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1d\x66lytespec/core/workflow.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\x15WorkflowCreateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12+\n\x04spec\x18\x02 \x01(\x0b\x32\x1d.flytespec.admin.WorkflowSpec\"\x18\n\x16WorkflowCreateResponse\"\x80\x01\n\x08Workflow\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x31\n\x07\x63losure\x18\x02 \x01(\x0b\x32 .flytespec.admin.WorkflowClosure\x12\x19\n\x11short_description\x18\x03 \x01(\t\"K\n\x0cWorkflowList\x12,\n\tworkflows\x18\x01 \x03(\x0b\x32\x19.flytespec.admin.Workflow\x12\r\n\x05token\x18\x02 \x01(\t\"\xb4\x01\n\x0cWorkflowSpec\x12\x32\n\x08template\x18\x01 \x01(\x0b\x32 .flytespec.core.WorkflowTemplate\x12\x37\n\rsub_workflows\x18\x02 \x03(\x0b\x32 .flytespec.core.WorkflowTemplate\x12\x37\n\x0b\x64\x65scription\x18\x03 \x01(\x0b\x32\".flytespec.admin.DescriptionEntity\"\x85\x01\n\x0fWorkflowClosure\x12\x42\n\x11\x63ompiled_workflow\x18\x01 \x01(\x0b\x32\'.flytespec.core.CompiledWorkflowClosure\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"O\n%WorkflowErrorExistsDifferentStructure\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\"O\n%WorkflowErrorExistsIdenticalStructure\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\"\xe3\x01\n\x1b\x43reateWorkflowFailureReason\x12\\\n\x1a\x65xists_different_structure\x18\x01 \x01(\x0b\x32\x36.flytespec.admin.WorkflowErrorExistsDifferentStructureH\x00\x12\\\n\x1a\x65xists_identical_structure\x18\x02 \x01(\x0b\x32\x36.flytespec.admin.WorkflowErrorExistsIdenticalStructureH\x00\x42\x08\n\x06reasonb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/admin/workflow.proto\x12\x0f\x66lytespec.admin\x1a(flytespec/admin/description_entity.proto\x1a\x1d\x66lytespec/core/compiler.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1d\x66lytespec/core/workflow.proto\x1a\x1d\x66lytespec/options/rules.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\x15WorkflowCreateRequest\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12+\n\x04spec\x18\x02 \x01(\x0b\x32\x1d.flytespec.admin.WorkflowSpec\"\x18\n\x16WorkflowCreateResponse\"\x80\x01\n\x08Workflow\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x31\n\x07\x63losure\x18\x02 \x01(\x0b\x32 .flytespec.admin.WorkflowClosure\x12\x19\n\x11short_description\x18\x03 \x01(\t\"K\n\x0cWorkflowList\x12,\n\tworkflows\x18\x01 \x03(\x0b\x32\x19.flytespec.admin.Workflow\x12\r\n\x05token\x18\x02 \x01(\t\"\xbc\x01\n\x0cWorkflowSpec\x12:\n\x08template\x18\x01 \x01(\x0b\x32 .flytespec.core.WorkflowTemplateB\x06\x8a\xf0\"\x02\x08\x01\x12\x37\n\rsub_workflows\x18\x02 \x03(\x0b\x32 .flytespec.core.WorkflowTemplate\x12\x37\n\x0b\x64\x65scription\x18\x03 \x01(\x0b\x32\".flytespec.admin.DescriptionEntity\"\x85\x01\n\x0fWorkflowClosure\x12\x42\n\x11\x63ompiled_workflow\x18\x01 \x01(\x0b\x32\'.flytespec.core.CompiledWorkflowClosure\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"O\n%WorkflowErrorExistsDifferentStructure\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\"O\n%WorkflowErrorExistsIdenticalStructure\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\"\xe3\x01\n\x1b\x43reateWorkflowFailureReason\x12\\\n\x1a\x65xists_different_structure\x18\x01 \x01(\x0b\x32\x36.flytespec.admin.WorkflowErrorExistsDifferentStructureH\x00\x12\\\n\x1a\x65xists_identical_structure\x18\x02 \x01(\x0b\x32\x36.flytespec.admin.WorkflowErrorExistsIdenticalStructureH\x00\x42\x08\n\x06reasonb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.admin.workflow_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _WORKFLOWCREATEREQUEST._serialized_start=221
-  _WORKFLOWCREATEREQUEST._serialized_end=329
-  _WORKFLOWCREATERESPONSE._serialized_start=331
-  _WORKFLOWCREATERESPONSE._serialized_end=355
-  _WORKFLOW._serialized_start=358
-  _WORKFLOW._serialized_end=486
-  _WORKFLOWLIST._serialized_start=488
-  _WORKFLOWLIST._serialized_end=563
-  _WORKFLOWSPEC._serialized_start=566
-  _WORKFLOWSPEC._serialized_end=746
-  _WORKFLOWCLOSURE._serialized_start=749
-  _WORKFLOWCLOSURE._serialized_end=882
-  _WORKFLOWERROREXISTSDIFFERENTSTRUCTURE._serialized_start=884
-  _WORKFLOWERROREXISTSDIFFERENTSTRUCTURE._serialized_end=963
-  _WORKFLOWERROREXISTSIDENTICALSTRUCTURE._serialized_start=965
-  _WORKFLOWERROREXISTSIDENTICALSTRUCTURE._serialized_end=1044
-  _CREATEWORKFLOWFAILUREREASON._serialized_start=1047
-  _CREATEWORKFLOWFAILUREREASON._serialized_end=1274
+  _WORKFLOWSPEC.fields_by_name['template']._options = None
+  _WORKFLOWSPEC.fields_by_name['template']._serialized_options = b'\212\360\"\002\010\001'
+  _WORKFLOWCREATEREQUEST._serialized_start=252
+  _WORKFLOWCREATEREQUEST._serialized_end=360
+  _WORKFLOWCREATERESPONSE._serialized_start=362
+  _WORKFLOWCREATERESPONSE._serialized_end=386
+  _WORKFLOW._serialized_start=389
+  _WORKFLOW._serialized_end=517
+  _WORKFLOWLIST._serialized_start=519
+  _WORKFLOWLIST._serialized_end=594
+  _WORKFLOWSPEC._serialized_start=597
+  _WORKFLOWSPEC._serialized_end=785
+  _WORKFLOWCLOSURE._serialized_start=788
+  _WORKFLOWCLOSURE._serialized_end=921
+  _WORKFLOWERROREXISTSDIFFERENTSTRUCTURE._serialized_start=923
+  _WORKFLOWERROREXISTSDIFFERENTSTRUCTURE._serialized_end=1002
+  _WORKFLOWERROREXISTSIDENTICALSTRUCTURE._serialized_start=1004
+  _WORKFLOWERROREXISTSIDENTICALSTRUCTURE._serialized_end=1083
+  _CREATEWORKFLOWFAILUREREASON._serialized_start=1086
+  _CREATEWORKFLOWFAILUREREASON._serialized_end=1313
 # @@protoc_insertion_point(module_scope)

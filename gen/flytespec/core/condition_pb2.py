@@ -12,27 +12,40 @@ _sym_db = _symbol_database.Default()
 
 
 from flytespec.core import literals_pb2 as flytespec_dot_core_dot_literals__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/core/condition.proto\x12\x0e\x66lytespec.core\x1a\x1d\x66lytespec/core/literals.proto\"\xf1\x01\n\x14\x43omparisonExpression\x12?\n\x08operator\x18\x01 \x01(\x0e\x32-.flytespec.core.ComparisonExpression.Operator\x12+\n\nleft_value\x18\x02 \x01(\x0b\x32\x17.flytespec.core.Operand\x12,\n\x0bright_value\x18\x03 \x01(\x0b\x32\x17.flytespec.core.Operand\"=\n\x08Operator\x12\x06\n\x02\x45Q\x10\x00\x12\x07\n\x03NEQ\x10\x01\x12\x06\n\x02GT\x10\x02\x12\x07\n\x03GTE\x10\x03\x12\x06\n\x02LT\x10\x04\x12\x07\n\x03LTE\x10\x05\"}\n\x07Operand\x12\x32\n\tprimitive\x18\x01 \x01(\x0b\x32\x19.flytespec.core.PrimitiveB\x02\x18\x01H\x00\x12\r\n\x03var\x18\x02 \x01(\tH\x00\x12(\n\x06scalar\x18\x03 \x01(\x0b\x32\x16.flytespec.core.ScalarH\x00\x42\x05\n\x03val\"\x95\x01\n\x11\x42ooleanExpression\x12<\n\x0b\x63onjunction\x18\x01 \x01(\x0b\x32%.flytespec.core.ConjunctionExpressionH\x00\x12:\n\ncomparison\x18\x02 \x01(\x0b\x32$.flytespec.core.ComparisonExpressionH\x00\x42\x06\n\x04\x65xpr\"\xfd\x01\n\x15\x43onjunctionExpression\x12G\n\x08operator\x18\x01 \x01(\x0e\x32\x35.flytespec.core.ConjunctionExpression.LogicalOperator\x12:\n\x0fleft_expression\x18\x02 \x01(\x0b\x32!.flytespec.core.BooleanExpression\x12;\n\x10right_expression\x18\x03 \x01(\x0b\x32!.flytespec.core.BooleanExpression\"\"\n\x0fLogicalOperator\x12\x07\n\x03\x41ND\x10\x00\x12\x06\n\x02OR\x10\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/core/condition.proto\x12\x0e\x66lytespec.core\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1d\x66lytespec/options/rules.proto\"\x81\x02\n\x14\x43omparisonExpression\x12?\n\x08operator\x18\x01 \x01(\x0e\x32-.flytespec.core.ComparisonExpression.Operator\x12\x33\n\nleft_value\x18\x02 \x01(\x0b\x32\x17.flytespec.core.OperandB\x06\x8a\xf0\"\x02\x08\x01\x12\x34\n\x0bright_value\x18\x03 \x01(\x0b\x32\x17.flytespec.core.OperandB\x06\x8a\xf0\"\x02\x08\x01\"=\n\x08Operator\x12\x06\n\x02\x45Q\x10\x00\x12\x07\n\x03NEQ\x10\x01\x12\x06\n\x02GT\x10\x02\x12\x07\n\x03GTE\x10\x03\x12\x06\n\x02LT\x10\x04\x12\x07\n\x03LTE\x10\x05\"\x85\x01\n\x07Operand\x12\x32\n\tprimitive\x18\x01 \x01(\x0b\x32\x19.flytespec.core.PrimitiveB\x02\x18\x01H\x00\x12\r\n\x03var\x18\x02 \x01(\tH\x00\x12(\n\x06scalar\x18\x03 \x01(\x0b\x32\x16.flytespec.core.ScalarH\x00\x42\r\n\x03val\x12\x06\x8a\xf0\"\x02\x08\x01\"\x9d\x01\n\x11\x42ooleanExpression\x12<\n\x0b\x63onjunction\x18\x01 \x01(\x0b\x32%.flytespec.core.ConjunctionExpressionH\x00\x12:\n\ncomparison\x18\x02 \x01(\x0b\x32$.flytespec.core.ComparisonExpressionH\x00\x42\x0e\n\x04\x65xpr\x12\x06\x8a\xf0\"\x02\x08\x01\"\xc1\x02\n\x15\x43onjunctionExpression\x12G\n\x08operator\x18\x01 \x01(\x0e\x32\x35.flytespec.core.ConjunctionExpression.LogicalOperator\x12\\\n\x0fleft_expression\x18\x02 \x01(\x0b\x32!.flytespec.core.BooleanExpressionB \x8a\xf0\"\x1c\x08\x01\x12\x18\x42ranchNodeHasNoCondition\x12]\n\x10right_expression\x18\x03 \x01(\x0b\x32!.flytespec.core.BooleanExpressionB \x8a\xf0\"\x1c\x08\x01\x12\x18\x42ranchNodeHasNoCondition\"\"\n\x0fLogicalOperator\x12\x07\n\x03\x41ND\x10\x00\x12\x06\n\x02OR\x10\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.condition_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _COMPARISONEXPRESSION.fields_by_name['left_value']._options = None
+  _COMPARISONEXPRESSION.fields_by_name['left_value']._serialized_options = b'\212\360\"\002\010\001'
+  _COMPARISONEXPRESSION.fields_by_name['right_value']._options = None
+  _COMPARISONEXPRESSION.fields_by_name['right_value']._serialized_options = b'\212\360\"\002\010\001'
+  _OPERAND.oneofs_by_name['val']._options = None
+  _OPERAND.oneofs_by_name['val']._serialized_options = b'\212\360\"\002\010\001'
   _OPERAND.fields_by_name['primitive']._options = None
   _OPERAND.fields_by_name['primitive']._serialized_options = b'\030\001'
-  _COMPARISONEXPRESSION._serialized_start=82
-  _COMPARISONEXPRESSION._serialized_end=323
-  _COMPARISONEXPRESSION_OPERATOR._serialized_start=262
-  _COMPARISONEXPRESSION_OPERATOR._serialized_end=323
-  _OPERAND._serialized_start=325
-  _OPERAND._serialized_end=450
-  _BOOLEANEXPRESSION._serialized_start=453
-  _BOOLEANEXPRESSION._serialized_end=602
-  _CONJUNCTIONEXPRESSION._serialized_start=605
-  _CONJUNCTIONEXPRESSION._serialized_end=858
-  _CONJUNCTIONEXPRESSION_LOGICALOPERATOR._serialized_start=824
-  _CONJUNCTIONEXPRESSION_LOGICALOPERATOR._serialized_end=858
+  _BOOLEANEXPRESSION.oneofs_by_name['expr']._options = None
+  _BOOLEANEXPRESSION.oneofs_by_name['expr']._serialized_options = b'\212\360\"\002\010\001'
+  _CONJUNCTIONEXPRESSION.fields_by_name['left_expression']._options = None
+  _CONJUNCTIONEXPRESSION.fields_by_name['left_expression']._serialized_options = b'\212\360\"\034\010\001\022\030BranchNodeHasNoCondition'
+  _CONJUNCTIONEXPRESSION.fields_by_name['right_expression']._options = None
+  _CONJUNCTIONEXPRESSION.fields_by_name['right_expression']._serialized_options = b'\212\360\"\034\010\001\022\030BranchNodeHasNoCondition'
+  _COMPARISONEXPRESSION._serialized_start=113
+  _COMPARISONEXPRESSION._serialized_end=370
+  _COMPARISONEXPRESSION_OPERATOR._serialized_start=309
+  _COMPARISONEXPRESSION_OPERATOR._serialized_end=370
+  _OPERAND._serialized_start=373
+  _OPERAND._serialized_end=506
+  _BOOLEANEXPRESSION._serialized_start=509
+  _BOOLEANEXPRESSION._serialized_end=666
+  _CONJUNCTIONEXPRESSION._serialized_start=669
+  _CONJUNCTIONEXPRESSION._serialized_end=990
+  _CONJUNCTIONEXPRESSION_LOGICALOPERATOR._serialized_start=956
+  _CONJUNCTIONEXPRESSION_LOGICALOPERATOR._serialized_end=990
 # @@protoc_insertion_point(module_scope)

@@ -11,25 +11,28 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x66lytespec/core/identifier.proto\x12\x0e\x66lytespec.core\"\x8e\x01\n\nIdentifier\x12\x33\n\rresource_type\x18\x01 \x01(\x0e\x32\x1c.flytespec.core.ResourceType\x12\x0f\n\x07project\x18\x02 \x01(\t\x12\x0e\n\x06\x64omain\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\t\x12\x0b\n\x03org\x18\x06 \x01(\t\"Y\n\x1bWorkflowExecutionIdentifier\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0b\n\x03org\x18\x05 \x01(\t\"m\n\x17NodeExecutionIdentifier\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x41\n\x0c\x65xecution_id\x18\x02 \x01(\x0b\x32+.flytespec.core.WorkflowExecutionIdentifier\"\xa1\x01\n\x17TaskExecutionIdentifier\x12+\n\x07task_id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x42\n\x11node_execution_id\x18\x02 \x01(\x0b\x32\'.flytespec.core.NodeExecutionIdentifier\x12\x15\n\rretry_attempt\x18\x03 \x01(\r\"h\n\x10SignalIdentifier\x12\x11\n\tsignal_id\x18\x01 \x01(\t\x12\x41\n\x0c\x65xecution_id\x18\x02 \x01(\x0b\x32+.flytespec.core.WorkflowExecutionIdentifier*U\n\x0cResourceType\x12\x0f\n\x0bUNSPECIFIED\x10\x00\x12\x08\n\x04TASK\x10\x01\x12\x0c\n\x08WORKFLOW\x10\x02\x12\x0f\n\x0bLAUNCH_PLAN\x10\x03\x12\x0b\n\x07\x44\x41TASET\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x66lytespec/core/identifier.proto\x12\x0e\x66lytespec.core\x1a\x1d\x66lytespec/options/rules.proto\"\x96\x01\n\nIdentifier\x12\x33\n\rresource_type\x18\x01 \x01(\x0e\x32\x1c.flytespec.core.ResourceType\x12\x0f\n\x07project\x18\x02 \x01(\t\x12\x0e\n\x06\x64omain\x18\x03 \x01(\t\x12\x14\n\x04name\x18\x04 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x0f\n\x07version\x18\x05 \x01(\t\x12\x0b\n\x03org\x18\x06 \x01(\t\"Y\n\x1bWorkflowExecutionIdentifier\x12\x0f\n\x07project\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0b\n\x03org\x18\x05 \x01(\t\"m\n\x17NodeExecutionIdentifier\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x41\n\x0c\x65xecution_id\x18\x02 \x01(\x0b\x32+.flytespec.core.WorkflowExecutionIdentifier\"\xa1\x01\n\x17TaskExecutionIdentifier\x12+\n\x07task_id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x42\n\x11node_execution_id\x18\x02 \x01(\x0b\x32\'.flytespec.core.NodeExecutionIdentifier\x12\x15\n\rretry_attempt\x18\x03 \x01(\r\"h\n\x10SignalIdentifier\x12\x11\n\tsignal_id\x18\x01 \x01(\t\x12\x41\n\x0c\x65xecution_id\x18\x02 \x01(\x0b\x32+.flytespec.core.WorkflowExecutionIdentifier*U\n\x0cResourceType\x12\x0f\n\x0bUNSPECIFIED\x10\x00\x12\x08\n\x04TASK\x10\x01\x12\x0c\n\x08WORKFLOW\x10\x02\x12\x0f\n\x0bLAUNCH_PLAN\x10\x03\x12\x0b\n\x07\x44\x41TASET\x10\x04\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.identifier_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _RESOURCETYPE._serialized_start=668
-  _RESOURCETYPE._serialized_end=753
-  _IDENTIFIER._serialized_start=52
-  _IDENTIFIER._serialized_end=194
-  _WORKFLOWEXECUTIONIDENTIFIER._serialized_start=196
-  _WORKFLOWEXECUTIONIDENTIFIER._serialized_end=285
-  _NODEEXECUTIONIDENTIFIER._serialized_start=287
-  _NODEEXECUTIONIDENTIFIER._serialized_end=396
-  _TASKEXECUTIONIDENTIFIER._serialized_start=399
-  _TASKEXECUTIONIDENTIFIER._serialized_end=560
-  _SIGNALIDENTIFIER._serialized_start=562
-  _SIGNALIDENTIFIER._serialized_end=666
+  _IDENTIFIER.fields_by_name['name']._options = None
+  _IDENTIFIER.fields_by_name['name']._serialized_options = b'\212\360\"\002\010\001'
+  _RESOURCETYPE._serialized_start=707
+  _RESOURCETYPE._serialized_end=792
+  _IDENTIFIER._serialized_start=83
+  _IDENTIFIER._serialized_end=233
+  _WORKFLOWEXECUTIONIDENTIFIER._serialized_start=235
+  _WORKFLOWEXECUTIONIDENTIFIER._serialized_end=324
+  _NODEEXECUTIONIDENTIFIER._serialized_start=326
+  _NODEEXECUTIONIDENTIFIER._serialized_end=435
+  _TASKEXECUTIONIDENTIFIER._serialized_start=438
+  _TASKEXECUTIONIDENTIFIER._serialized_end=599
+  _SIGNALIDENTIFIER._serialized_start=601
+  _SIGNALIDENTIFIER._serialized_end=705
 # @@protoc_insertion_point(module_scope)

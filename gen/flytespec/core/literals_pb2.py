@@ -12,12 +12,13 @@ _sym_db = _symbol_database.Default()
 
 
 from flytespec.core import types_pb2 as flytespec_dot_core_dot_types__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lytespec/core/literals.proto\x12\x0e\x66lytespec.core\x1a\x1a\x66lytespec/core/types.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc8\x01\n\tPrimitive\x12\x11\n\x07integer\x18\x01 \x01(\x03H\x00\x12\x15\n\x0b\x66loat_value\x18\x02 \x01(\x01H\x00\x12\x16\n\x0cstring_value\x18\x03 \x01(\tH\x00\x12\x11\n\x07\x62oolean\x18\x04 \x01(\x08H\x00\x12.\n\x08\x64\x61tetime\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12-\n\x08\x64uration\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationH\x00\x42\x07\n\x05value\"\x06\n\x04Void\"C\n\x04\x42lob\x12.\n\x08metadata\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.BlobMetadata\x12\x0b\n\x03uri\x18\x03 \x01(\t\"6\n\x0c\x42lobMetadata\x12&\n\x04type\x18\x01 \x01(\x0b\x32\x18.flytespec.core.BlobType\"$\n\x06\x42inary\x12\r\n\x05value\x18\x01 \x01(\x0c\x12\x0b\n\x03tag\x18\x02 \x01(\t\"?\n\x06Schema\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12(\n\x04type\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.SchemaType\"Z\n\x05Union\x12&\n\x05value\x18\x01 \x01(\x0b\x32\x17.flytespec.core.Literal\x12)\n\x04type\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\"c\n\x19StructuredDatasetMetadata\x12\x46\n\x17structured_dataset_type\x18\x01 \x01(\x0b\x32%.flytespec.core.StructuredDatasetType\"]\n\x11StructuredDataset\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12;\n\x08metadata\x18\x02 \x01(\x0b\x32).flytespec.core.StructuredDatasetMetadata\"\xa3\x03\n\x06Scalar\x12.\n\tprimitive\x18\x01 \x01(\x0b\x32\x19.flytespec.core.PrimitiveH\x00\x12$\n\x04\x62lob\x18\x02 \x01(\x0b\x32\x14.flytespec.core.BlobH\x00\x12(\n\x06\x62inary\x18\x03 \x01(\x0b\x32\x16.flytespec.core.BinaryH\x00\x12(\n\x06schema\x18\x04 \x01(\x0b\x32\x16.flytespec.core.SchemaH\x00\x12)\n\tnone_type\x18\x05 \x01(\x0b\x32\x14.flytespec.core.VoidH\x00\x12&\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x15.flytespec.core.ErrorH\x00\x12*\n\x07generic\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructH\x00\x12?\n\x12structured_dataset\x18\x08 \x01(\x0b\x32!.flytespec.core.StructuredDatasetH\x00\x12&\n\x05union\x18\t \x01(\x0b\x32\x15.flytespec.core.UnionH\x00\x42\x07\n\x05value\"\xec\x02\n\x07Literal\x12(\n\x06scalar\x18\x01 \x01(\x0b\x32\x16.flytespec.core.ScalarH\x00\x12\x37\n\ncollection\x18\x02 \x01(\x0b\x32!.flytespec.core.LiteralCollectionH\x00\x12)\n\x03map\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.LiteralMapH\x00\x12\x46\n\x12offloaded_metadata\x18\x08 \x01(\x0b\x32(.flytespec.core.LiteralOffloadedMetadataH\x00\x12\x0c\n\x04hash\x18\x04 \x01(\t\x12\x37\n\x08metadata\x18\x05 \x03(\x0b\x32%.flytespec.core.Literal.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05valueJ\x04\x08\x06\x10\x07J\x04\x08\x07\x10\x08\"o\n\x18LiteralOffloadedMetadata\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x12\n\nsize_bytes\x18\x02 \x01(\x04\x12\x32\n\rinferred_type\x18\x03 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\">\n\x11LiteralCollection\x12)\n\x08literals\x18\x01 \x03(\x0b\x32\x17.flytespec.core.Literal\"\x92\x01\n\nLiteralMap\x12:\n\x08literals\x18\x01 \x03(\x0b\x32(.flytespec.core.LiteralMap.LiteralsEntry\x1aH\n\rLiteralsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flytespec.core.Literal:\x02\x38\x01\"F\n\x15\x42indingDataCollection\x12-\n\x08\x62indings\x18\x01 \x03(\x0b\x32\x1b.flytespec.core.BindingData\"\x9e\x01\n\x0e\x42indingDataMap\x12>\n\x08\x62indings\x18\x01 \x03(\x0b\x32,.flytespec.core.BindingDataMap.BindingsEntry\x1aL\n\rBindingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12*\n\x05value\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.BindingData:\x02\x38\x01\"<\n\tUnionInfo\x12/\n\ntargetType\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\"\xd2\x02\n\x0b\x42indingData\x12(\n\x06scalar\x18\x01 \x01(\x0b\x32\x16.flytespec.core.ScalarH\x00\x12;\n\ncollection\x18\x02 \x01(\x0b\x32%.flytespec.core.BindingDataCollectionH\x00\x12\x32\n\x07promise\x18\x03 \x01(\x0b\x32\x1f.flytespec.core.OutputReferenceH\x00\x12-\n\x03map\x18\x04 \x01(\x0b\x32\x1e.flytespec.core.BindingDataMapH\x00\x12\x46\n\x12offloaded_metadata\x18\x06 \x01(\x0b\x32(.flytespec.core.LiteralOffloadedMetadataH\x00\x12(\n\x05union\x18\x05 \x01(\x0b\x32\x19.flytespec.core.UnionInfoB\x07\n\x05value\"D\n\x07\x42inding\x12\x0b\n\x03var\x18\x01 \x01(\t\x12,\n\x07\x62inding\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.BindingData\"*\n\x0cKeyValuePair\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\" \n\rRetryStrategy\x12\x0f\n\x07retries\x18\x05 \x01(\rb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lytespec/core/literals.proto\x12\x0e\x66lytespec.core\x1a\x1a\x66lytespec/core/types.proto\x1a\x1d\x66lytespec/options/rules.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc8\x01\n\tPrimitive\x12\x11\n\x07integer\x18\x01 \x01(\x03H\x00\x12\x15\n\x0b\x66loat_value\x18\x02 \x01(\x01H\x00\x12\x16\n\x0cstring_value\x18\x03 \x01(\tH\x00\x12\x11\n\x07\x62oolean\x18\x04 \x01(\x08H\x00\x12.\n\x08\x64\x61tetime\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x00\x12-\n\x08\x64uration\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationH\x00\x42\x07\n\x05value\"\x06\n\x04Void\"C\n\x04\x42lob\x12.\n\x08metadata\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.BlobMetadata\x12\x0b\n\x03uri\x18\x03 \x01(\t\"6\n\x0c\x42lobMetadata\x12&\n\x04type\x18\x01 \x01(\x0b\x32\x18.flytespec.core.BlobType\"$\n\x06\x42inary\x12\r\n\x05value\x18\x01 \x01(\x0c\x12\x0b\n\x03tag\x18\x02 \x01(\t\"?\n\x06Schema\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12(\n\x04type\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.SchemaType\"Z\n\x05Union\x12&\n\x05value\x18\x01 \x01(\x0b\x32\x17.flytespec.core.Literal\x12)\n\x04type\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\"c\n\x19StructuredDatasetMetadata\x12\x46\n\x17structured_dataset_type\x18\x01 \x01(\x0b\x32%.flytespec.core.StructuredDatasetType\"]\n\x11StructuredDataset\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12;\n\x08metadata\x18\x02 \x01(\x0b\x32).flytespec.core.StructuredDatasetMetadata\"\xa3\x03\n\x06Scalar\x12.\n\tprimitive\x18\x01 \x01(\x0b\x32\x19.flytespec.core.PrimitiveH\x00\x12$\n\x04\x62lob\x18\x02 \x01(\x0b\x32\x14.flytespec.core.BlobH\x00\x12(\n\x06\x62inary\x18\x03 \x01(\x0b\x32\x16.flytespec.core.BinaryH\x00\x12(\n\x06schema\x18\x04 \x01(\x0b\x32\x16.flytespec.core.SchemaH\x00\x12)\n\tnone_type\x18\x05 \x01(\x0b\x32\x14.flytespec.core.VoidH\x00\x12&\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x15.flytespec.core.ErrorH\x00\x12*\n\x07generic\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructH\x00\x12?\n\x12structured_dataset\x18\x08 \x01(\x0b\x32!.flytespec.core.StructuredDatasetH\x00\x12&\n\x05union\x18\t \x01(\x0b\x32\x15.flytespec.core.UnionH\x00\x42\x07\n\x05value\"\xec\x02\n\x07Literal\x12(\n\x06scalar\x18\x01 \x01(\x0b\x32\x16.flytespec.core.ScalarH\x00\x12\x37\n\ncollection\x18\x02 \x01(\x0b\x32!.flytespec.core.LiteralCollectionH\x00\x12)\n\x03map\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.LiteralMapH\x00\x12\x46\n\x12offloaded_metadata\x18\x08 \x01(\x0b\x32(.flytespec.core.LiteralOffloadedMetadataH\x00\x12\x0c\n\x04hash\x18\x04 \x01(\t\x12\x37\n\x08metadata\x18\x05 \x03(\x0b\x32%.flytespec.core.Literal.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x07\n\x05valueJ\x04\x08\x06\x10\x07J\x04\x08\x07\x10\x08\"o\n\x18LiteralOffloadedMetadata\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x12\n\nsize_bytes\x18\x02 \x01(\x04\x12\x32\n\rinferred_type\x18\x03 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\">\n\x11LiteralCollection\x12)\n\x08literals\x18\x01 \x03(\x0b\x32\x17.flytespec.core.Literal\"\x92\x01\n\nLiteralMap\x12:\n\x08literals\x18\x01 \x03(\x0b\x32(.flytespec.core.LiteralMap.LiteralsEntry\x1aH\n\rLiteralsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flytespec.core.Literal:\x02\x38\x01\"F\n\x15\x42indingDataCollection\x12-\n\x08\x62indings\x18\x01 \x03(\x0b\x32\x1b.flytespec.core.BindingData\"\x9e\x01\n\x0e\x42indingDataMap\x12>\n\x08\x62indings\x18\x01 \x03(\x0b\x32,.flytespec.core.BindingDataMap.BindingsEntry\x1aL\n\rBindingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12*\n\x05value\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.BindingData:\x02\x38\x01\"<\n\tUnionInfo\x12/\n\ntargetType\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\"\xef\x02\n\x0b\x42indingData\x12(\n\x06scalar\x18\x01 \x01(\x0b\x32\x16.flytespec.core.ScalarH\x00\x12;\n\ncollection\x18\x02 \x01(\x0b\x32%.flytespec.core.BindingDataCollectionH\x00\x12\x32\n\x07promise\x18\x03 \x01(\x0b\x32\x1f.flytespec.core.OutputReferenceH\x00\x12-\n\x03map\x18\x04 \x01(\x0b\x32\x1e.flytespec.core.BindingDataMapH\x00\x12\x46\n\x12offloaded_metadata\x18\x06 \x01(\x0b\x32(.flytespec.core.LiteralOffloadedMetadataH\x00\x12(\n\x05union\x18\x05 \x01(\x0b\x32\x19.flytespec.core.UnionInfoB$\n\x05value\x12\x1b\x8a\xf0\"\x17\x08\x01\x12\x13MismatchingBindings\"T\n\x07\x42inding\x12\x13\n\x03var\x18\x01 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x34\n\x07\x62inding\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.BindingDataB\x06\x8a\xf0\"\x02\x08\x01\"*\n\x0cKeyValuePair\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\" \n\rRetryStrategy\x12\x0f\n\x07retries\x18\x05 \x01(\rb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.literals_pb2', globals())
@@ -30,52 +31,58 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _LITERALMAP_LITERALSENTRY._serialized_options = b'8\001'
   _BINDINGDATAMAP_BINDINGSENTRY._options = None
   _BINDINGDATAMAP_BINDINGSENTRY._serialized_options = b'8\001'
-  _PRIMITIVE._serialized_start=173
-  _PRIMITIVE._serialized_end=373
-  _VOID._serialized_start=375
-  _VOID._serialized_end=381
-  _BLOB._serialized_start=383
-  _BLOB._serialized_end=450
-  _BLOBMETADATA._serialized_start=452
-  _BLOBMETADATA._serialized_end=506
-  _BINARY._serialized_start=508
-  _BINARY._serialized_end=544
-  _SCHEMA._serialized_start=546
-  _SCHEMA._serialized_end=609
-  _UNION._serialized_start=611
-  _UNION._serialized_end=701
-  _STRUCTUREDDATASETMETADATA._serialized_start=703
-  _STRUCTUREDDATASETMETADATA._serialized_end=802
-  _STRUCTUREDDATASET._serialized_start=804
-  _STRUCTUREDDATASET._serialized_end=897
-  _SCALAR._serialized_start=900
-  _SCALAR._serialized_end=1319
-  _LITERAL._serialized_start=1322
-  _LITERAL._serialized_end=1686
-  _LITERAL_METADATAENTRY._serialized_start=1618
-  _LITERAL_METADATAENTRY._serialized_end=1665
-  _LITERALOFFLOADEDMETADATA._serialized_start=1688
-  _LITERALOFFLOADEDMETADATA._serialized_end=1799
-  _LITERALCOLLECTION._serialized_start=1801
-  _LITERALCOLLECTION._serialized_end=1863
-  _LITERALMAP._serialized_start=1866
-  _LITERALMAP._serialized_end=2012
-  _LITERALMAP_LITERALSENTRY._serialized_start=1940
-  _LITERALMAP_LITERALSENTRY._serialized_end=2012
-  _BINDINGDATACOLLECTION._serialized_start=2014
-  _BINDINGDATACOLLECTION._serialized_end=2084
-  _BINDINGDATAMAP._serialized_start=2087
-  _BINDINGDATAMAP._serialized_end=2245
-  _BINDINGDATAMAP_BINDINGSENTRY._serialized_start=2169
-  _BINDINGDATAMAP_BINDINGSENTRY._serialized_end=2245
-  _UNIONINFO._serialized_start=2247
-  _UNIONINFO._serialized_end=2307
-  _BINDINGDATA._serialized_start=2310
-  _BINDINGDATA._serialized_end=2648
-  _BINDING._serialized_start=2650
-  _BINDING._serialized_end=2718
-  _KEYVALUEPAIR._serialized_start=2720
-  _KEYVALUEPAIR._serialized_end=2762
-  _RETRYSTRATEGY._serialized_start=2764
-  _RETRYSTRATEGY._serialized_end=2796
+  _BINDINGDATA.oneofs_by_name['value']._options = None
+  _BINDINGDATA.oneofs_by_name['value']._serialized_options = b'\212\360\"\027\010\001\022\023MismatchingBindings'
+  _BINDING.fields_by_name['var']._options = None
+  _BINDING.fields_by_name['var']._serialized_options = b'\212\360\"\002\010\001'
+  _BINDING.fields_by_name['binding']._options = None
+  _BINDING.fields_by_name['binding']._serialized_options = b'\212\360\"\002\010\001'
+  _PRIMITIVE._serialized_start=204
+  _PRIMITIVE._serialized_end=404
+  _VOID._serialized_start=406
+  _VOID._serialized_end=412
+  _BLOB._serialized_start=414
+  _BLOB._serialized_end=481
+  _BLOBMETADATA._serialized_start=483
+  _BLOBMETADATA._serialized_end=537
+  _BINARY._serialized_start=539
+  _BINARY._serialized_end=575
+  _SCHEMA._serialized_start=577
+  _SCHEMA._serialized_end=640
+  _UNION._serialized_start=642
+  _UNION._serialized_end=732
+  _STRUCTUREDDATASETMETADATA._serialized_start=734
+  _STRUCTUREDDATASETMETADATA._serialized_end=833
+  _STRUCTUREDDATASET._serialized_start=835
+  _STRUCTUREDDATASET._serialized_end=928
+  _SCALAR._serialized_start=931
+  _SCALAR._serialized_end=1350
+  _LITERAL._serialized_start=1353
+  _LITERAL._serialized_end=1717
+  _LITERAL_METADATAENTRY._serialized_start=1649
+  _LITERAL_METADATAENTRY._serialized_end=1696
+  _LITERALOFFLOADEDMETADATA._serialized_start=1719
+  _LITERALOFFLOADEDMETADATA._serialized_end=1830
+  _LITERALCOLLECTION._serialized_start=1832
+  _LITERALCOLLECTION._serialized_end=1894
+  _LITERALMAP._serialized_start=1897
+  _LITERALMAP._serialized_end=2043
+  _LITERALMAP_LITERALSENTRY._serialized_start=1971
+  _LITERALMAP_LITERALSENTRY._serialized_end=2043
+  _BINDINGDATACOLLECTION._serialized_start=2045
+  _BINDINGDATACOLLECTION._serialized_end=2115
+  _BINDINGDATAMAP._serialized_start=2118
+  _BINDINGDATAMAP._serialized_end=2276
+  _BINDINGDATAMAP_BINDINGSENTRY._serialized_start=2200
+  _BINDINGDATAMAP_BINDINGSENTRY._serialized_end=2276
+  _UNIONINFO._serialized_start=2278
+  _UNIONINFO._serialized_end=2338
+  _BINDINGDATA._serialized_start=2341
+  _BINDINGDATA._serialized_end=2708
+  _BINDING._serialized_start=2710
+  _BINDING._serialized_end=2794
+  _KEYVALUEPAIR._serialized_start=2796
+  _KEYVALUEPAIR._serialized_end=2838
+  _RETRYSTRATEGY._serialized_start=2840
+  _RETRYSTRATEGY._serialized_end=2872
 # @@protoc_insertion_point(module_scope)

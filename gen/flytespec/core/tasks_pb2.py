@@ -15,78 +15,103 @@ from flytespec.core import identifier_pb2 as flytespec_dot_core_dot_identifier__
 from flytespec.core import interface_pb2 as flytespec_dot_core_dot_interface__pb2
 from flytespec.core import literals_pb2 as flytespec_dot_core_dot_literals__pb2
 from flytespec.core import security_pb2 as flytespec_dot_core_dot_security__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import wrappers_pb2 as google_dot_protobuf_dot_wrappers__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66lytespec/core/tasks.proto\x12\x0e\x66lytespec.core\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1e\x66lytespec/core/interface.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1d\x66lytespec/core/security.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xb4\x02\n\tResources\x12\x39\n\x08requests\x18\x01 \x03(\x0b\x32\'.flytespec.core.Resources.ResourceEntry\x12\x37\n\x06limits\x18\x02 \x03(\x0b\x32\'.flytespec.core.Resources.ResourceEntry\x1aT\n\rResourceEntry\x12\x34\n\x04name\x18\x01 \x01(\x0e\x32&.flytespec.core.Resources.ResourceName\x12\r\n\x05value\x18\x02 \x01(\t\"]\n\x0cResourceName\x12\x0b\n\x07UNKNOWN\x10\x00\x12\x07\n\x03\x43PU\x10\x01\x12\x07\n\x03GPU\x10\x02\x12\n\n\x06MEMORY\x10\x03\x12\x0b\n\x07STORAGE\x10\x04\x12\x15\n\x11\x45PHEMERAL_STORAGE\x10\x05\"k\n\x0eGPUAccelerator\x12\x0e\n\x06\x64\x65vice\x18\x01 \x01(\t\x12\x17\n\runpartitioned\x18\x02 \x01(\x08H\x00\x12\x18\n\x0epartition_size\x18\x03 \x01(\tH\x00\x42\x16\n\x14partition_size_value\"J\n\x0cSharedMemory\x12\x12\n\nmount_path\x18\x01 \x01(\t\x12\x12\n\nmount_name\x18\x02 \x01(\t\x12\x12\n\nsize_limit\x18\x03 \x01(\t\"\x81\x01\n\x11\x45xtendedResources\x12\x37\n\x0fgpu_accelerator\x18\x01 \x01(\x0b\x32\x1e.flytespec.core.GPUAccelerator\x12\x33\n\rshared_memory\x18\x02 \x01(\x0b\x32\x1c.flytespec.core.SharedMemory\"\x96\x01\n\x0fRuntimeMetadata\x12\x39\n\x04type\x18\x01 \x01(\x0e\x32+.flytespec.core.RuntimeMetadata.RuntimeType\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0e\n\x06\x66lavor\x18\x03 \x01(\t\"\'\n\x0bRuntimeType\x12\t\n\x05OTHER\x10\x00\x12\r\n\tFLYTE_SDK\x10\x01\"\xdb\x04\n\x0cTaskMetadata\x12\x14\n\x0c\x64iscoverable\x18\x01 \x01(\x08\x12\x30\n\x07runtime\x18\x02 \x01(\x0b\x32\x1f.flytespec.core.RuntimeMetadata\x12*\n\x07timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x07retries\x18\x05 \x01(\x0b\x32\x1d.flytespec.core.RetryStrategy\x12\x19\n\x11\x64iscovery_version\x18\x06 \x01(\t\x12 \n\x18\x64\x65precated_error_message\x18\x07 \x01(\t\x12\x17\n\rinterruptible\x18\x08 \x01(\x08H\x00\x12\x1a\n\x12\x63\x61\x63he_serializable\x18\t \x01(\x08\x12\x34\n\x04tags\x18\x0b \x03(\x0b\x32&.flytespec.core.TaskMetadata.TagsEntry\x12\x19\n\x11pod_template_name\x18\x0c \x01(\t\x12\x1f\n\x17\x63\x61\x63he_ignore_input_vars\x18\r \x03(\t\x12\x10\n\x08is_eager\x18\x0e \x01(\x08\x12\x32\n\x0egenerates_deck\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.BoolValue\x12\x33\n\x08metadata\x18\x10 \x01(\x0b\x32!.flytespec.core.K8sObjectMetadata\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x15\n\x13interruptible_valueJ\x04\x08\n\x10\x0b\"\xd7\x04\n\x0cTaskTemplate\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x0c\n\x04type\x18\x02 \x01(\t\x12.\n\x08metadata\x18\x03 \x01(\x0b\x32\x1c.flytespec.core.TaskMetadata\x12\x31\n\tinterface\x18\x04 \x01(\x0b\x32\x1e.flytespec.core.TypedInterface\x12\'\n\x06\x63ustom\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\tcontainer\x18\x06 \x01(\x0b\x32\x19.flytespec.core.ContainerH\x00\x12)\n\x07k8s_pod\x18\x11 \x01(\x0b\x32\x16.flytespec.core.K8sPodH\x00\x12\"\n\x03sql\x18\x12 \x01(\x0b\x32\x13.flytespec.core.SqlH\x00\x12\x19\n\x11task_type_version\x18\x07 \x01(\x05\x12\x39\n\x10security_context\x18\x08 \x01(\x0b\x32\x1f.flytespec.core.SecurityContext\x12=\n\x12\x65xtended_resources\x18\t \x01(\x0b\x32!.flytespec.core.ExtendedResources\x12\x38\n\x06\x63onfig\x18\x10 \x03(\x0b\x32(.flytespec.core.TaskTemplate.ConfigEntry\x1a-\n\x0b\x43onfigEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06target\"5\n\rContainerPort\x12\x16\n\x0e\x63ontainer_port\x18\x01 \x01(\r\x12\x0c\n\x04name\x18\x02 \x01(\t\"\xb3\x03\n\tContainer\x12\r\n\x05image\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x03(\t\x12\x0c\n\x04\x61rgs\x18\x03 \x03(\t\x12,\n\tresources\x18\x04 \x01(\x0b\x32\x19.flytespec.core.Resources\x12)\n\x03\x65nv\x18\x05 \x03(\x0b\x32\x1c.flytespec.core.KeyValuePair\x12\x30\n\x06\x63onfig\x18\x06 \x03(\x0b\x32\x1c.flytespec.core.KeyValuePairB\x02\x18\x01\x12,\n\x05ports\x18\x07 \x03(\x0b\x32\x1d.flytespec.core.ContainerPort\x12\x36\n\x0b\x64\x61ta_config\x18\t \x01(\x0b\x32!.flytespec.core.DataLoadingConfig\x12<\n\x0c\x61rchitecture\x18\n \x01(\x0e\x32&.flytespec.core.Container.Architecture\"I\n\x0c\x41rchitecture\x12\x0b\n\x07UNKNOWN\x10\x00\x12\t\n\x05\x41MD64\x10\x01\x12\t\n\x05\x41RM64\x10\x02\x12\n\n\x06\x41RM_V6\x10\x03\x12\n\n\x06\x41RM_V7\x10\x04\"\x9d\x02\n\nIOStrategy\x12>\n\rdownload_mode\x18\x01 \x01(\x0e\x32\'.flytespec.core.IOStrategy.DownloadMode\x12:\n\x0bupload_mode\x18\x02 \x01(\x0e\x32%.flytespec.core.IOStrategy.UploadMode\"L\n\x0c\x44ownloadMode\x12\x12\n\x0e\x44OWNLOAD_EAGER\x10\x00\x12\x13\n\x0f\x44OWNLOAD_STREAM\x10\x01\x12\x13\n\x0f\x44O_NOT_DOWNLOAD\x10\x02\"E\n\nUploadMode\x12\x12\n\x0eUPLOAD_ON_EXIT\x10\x00\x12\x10\n\x0cUPLOAD_EAGER\x10\x01\x12\x11\n\rDO_NOT_UPLOAD\x10\x02\"\xf5\x01\n\x11\x44\x61taLoadingConfig\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x12\n\ninput_path\x18\x02 \x01(\t\x12\x13\n\x0boutput_path\x18\x03 \x01(\t\x12\x42\n\x06\x66ormat\x18\x04 \x01(\x0e\x32\x32.flytespec.core.DataLoadingConfig.LiteralMapFormat\x12/\n\x0bio_strategy\x18\x05 \x01(\x0b\x32\x1a.flytespec.core.IOStrategy\"1\n\x10LiteralMapFormat\x12\x08\n\x04JSON\x10\x00\x12\x08\n\x04YAML\x10\x01\x12\t\n\x05PROTO\x10\x02\"\xc0\x01\n\x06K8sPod\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.flytespec.core.K8sObjectMetadata\x12)\n\x08pod_spec\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x36\n\x0b\x64\x61ta_config\x18\x03 \x01(\x0b\x32!.flytespec.core.DataLoadingConfig\x12\x1e\n\x16primary_container_name\x18\x04 \x01(\t\"\xfe\x01\n\x11K8sObjectMetadata\x12=\n\x06labels\x18\x01 \x03(\x0b\x32-.flytespec.core.K8sObjectMetadata.LabelsEntry\x12G\n\x0b\x61nnotations\x18\x02 \x03(\x0b\x32\x32.flytespec.core.K8sObjectMetadata.AnnotationsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x32\n\x10\x41nnotationsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x7f\n\x03Sql\x12\x11\n\tstatement\x18\x01 \x01(\t\x12,\n\x07\x64ialect\x18\x02 \x01(\x0e\x32\x1b.flytespec.core.Sql.Dialect\"7\n\x07\x44ialect\x12\r\n\tUNDEFINED\x10\x00\x12\x08\n\x04\x41NSI\x10\x01\x12\x08\n\x04HIVE\x10\x02\x12\t\n\x05OTHER\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66lytespec/core/tasks.proto\x12\x0e\x66lytespec.core\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1e\x66lytespec/core/interface.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1d\x66lytespec/core/security.proto\x1a\x1d\x66lytespec/options/rules.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xd1\x02\n\tResources\x12\x39\n\x08requests\x18\x01 \x03(\x0b\x32\'.flytespec.core.Resources.ResourceEntry\x12\x37\n\x06limits\x18\x02 \x03(\x0b\x32\'.flytespec.core.Resources.ResourceEntry\x1aq\n\rResourceEntry\x12\x34\n\x04name\x18\x01 \x01(\x0e\x32&.flytespec.core.Resources.ResourceName\x12*\n\x05value\x18\x02 \x01(\tB\x1b\x8a\xf0\"\x17\x08\x01\x12\x11UnrecognizedValue@\x02\"]\n\x0cResourceName\x12\x0b\n\x07UNKNOWN\x10\x00\x12\x07\n\x03\x43PU\x10\x01\x12\x07\n\x03GPU\x10\x02\x12\n\n\x06MEMORY\x10\x03\x12\x0b\n\x07STORAGE\x10\x04\x12\x15\n\x11\x45PHEMERAL_STORAGE\x10\x05\"k\n\x0eGPUAccelerator\x12\x0e\n\x06\x64\x65vice\x18\x01 \x01(\t\x12\x17\n\runpartitioned\x18\x02 \x01(\x08H\x00\x12\x18\n\x0epartition_size\x18\x03 \x01(\tH\x00\x42\x16\n\x14partition_size_value\"J\n\x0cSharedMemory\x12\x12\n\nmount_path\x18\x01 \x01(\t\x12\x12\n\nmount_name\x18\x02 \x01(\t\x12\x12\n\nsize_limit\x18\x03 \x01(\t\"\x81\x01\n\x11\x45xtendedResources\x12\x37\n\x0fgpu_accelerator\x18\x01 \x01(\x0b\x32\x1e.flytespec.core.GPUAccelerator\x12\x33\n\rshared_memory\x18\x02 \x01(\x0b\x32\x1c.flytespec.core.SharedMemory\"\x9e\x01\n\x0fRuntimeMetadata\x12\x39\n\x04type\x18\x01 \x01(\x0e\x32+.flytespec.core.RuntimeMetadata.RuntimeType\x12\x17\n\x07version\x18\x02 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x0e\n\x06\x66lavor\x18\x03 \x01(\t\"\'\n\x0bRuntimeType\x12\t\n\x05OTHER\x10\x00\x12\r\n\tFLYTE_SDK\x10\x01\"\xe3\x04\n\x0cTaskMetadata\x12\x14\n\x0c\x64iscoverable\x18\x01 \x01(\x08\x12\x30\n\x07runtime\x18\x02 \x01(\x0b\x32\x1f.flytespec.core.RuntimeMetadata\x12\x32\n\x07timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\x06\x8a\xf0\"\x02@\x04\x12.\n\x07retries\x18\x05 \x01(\x0b\x32\x1d.flytespec.core.RetryStrategy\x12\x19\n\x11\x64iscovery_version\x18\x06 \x01(\t\x12 \n\x18\x64\x65precated_error_message\x18\x07 \x01(\t\x12\x17\n\rinterruptible\x18\x08 \x01(\x08H\x00\x12\x1a\n\x12\x63\x61\x63he_serializable\x18\t \x01(\x08\x12\x34\n\x04tags\x18\x0b \x03(\x0b\x32&.flytespec.core.TaskMetadata.TagsEntry\x12\x19\n\x11pod_template_name\x18\x0c \x01(\t\x12\x1f\n\x17\x63\x61\x63he_ignore_input_vars\x18\r \x03(\t\x12\x10\n\x08is_eager\x18\x0e \x01(\x08\x12\x32\n\x0egenerates_deck\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.BoolValue\x12\x33\n\x08metadata\x18\x10 \x01(\x0b\x32!.flytespec.core.K8sObjectMetadata\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x15\n\x13interruptible_valueJ\x04\x08\n\x10\x0b\"\xf7\x04\n\x0cTaskTemplate\x12.\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierB\x06\x8a\xf0\"\x02\x08\x01\x12\x14\n\x04type\x18\x02 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x36\n\x08metadata\x18\x03 \x01(\x0b\x32\x1c.flytespec.core.TaskMetadataB\x06\x8a\xf0\"\x02\x08\x01\x12\x39\n\tinterface\x18\x04 \x01(\x0b\x32\x1e.flytespec.core.TypedInterfaceB\x06\x8a\xf0\"\x02\x08\x01\x12\'\n\x06\x63ustom\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\tcontainer\x18\x06 \x01(\x0b\x32\x19.flytespec.core.ContainerH\x00\x12)\n\x07k8s_pod\x18\x11 \x01(\x0b\x32\x16.flytespec.core.K8sPodH\x00\x12\"\n\x03sql\x18\x12 \x01(\x0b\x32\x13.flytespec.core.SqlH\x00\x12\x19\n\x11task_type_version\x18\x07 \x01(\x05\x12\x39\n\x10security_context\x18\x08 \x01(\x0b\x32\x1f.flytespec.core.SecurityContext\x12=\n\x12\x65xtended_resources\x18\t \x01(\x0b\x32!.flytespec.core.ExtendedResources\x12\x38\n\x06\x63onfig\x18\x10 \x03(\x0b\x32(.flytespec.core.TaskTemplate.ConfigEntry\x1a-\n\x0b\x43onfigEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06target\"M\n\rContainerPort\x12.\n\x0e\x63ontainer_port\x18\x01 \x01(\rB\x16\x8a\xf0\"\x12)\x00\x00\x00\x00\x00\x00\xf0?1\x00\x00\x00\x00\xe0\xff\xef@\x12\x0c\n\x04name\x18\x02 \x01(\t\"\xbb\x03\n\tContainer\x12\x15\n\x05image\x18\x01 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x0f\n\x07\x63ommand\x18\x02 \x03(\t\x12\x0c\n\x04\x61rgs\x18\x03 \x03(\t\x12,\n\tresources\x18\x04 \x01(\x0b\x32\x19.flytespec.core.Resources\x12)\n\x03\x65nv\x18\x05 \x03(\x0b\x32\x1c.flytespec.core.KeyValuePair\x12\x30\n\x06\x63onfig\x18\x06 \x03(\x0b\x32\x1c.flytespec.core.KeyValuePairB\x02\x18\x01\x12,\n\x05ports\x18\x07 \x03(\x0b\x32\x1d.flytespec.core.ContainerPort\x12\x36\n\x0b\x64\x61ta_config\x18\t \x01(\x0b\x32!.flytespec.core.DataLoadingConfig\x12<\n\x0c\x61rchitecture\x18\n \x01(\x0e\x32&.flytespec.core.Container.Architecture\"I\n\x0c\x41rchitecture\x12\x0b\n\x07UNKNOWN\x10\x00\x12\t\n\x05\x41MD64\x10\x01\x12\t\n\x05\x41RM64\x10\x02\x12\n\n\x06\x41RM_V6\x10\x03\x12\n\n\x06\x41RM_V7\x10\x04\"\x9d\x02\n\nIOStrategy\x12>\n\rdownload_mode\x18\x01 \x01(\x0e\x32\'.flytespec.core.IOStrategy.DownloadMode\x12:\n\x0bupload_mode\x18\x02 \x01(\x0e\x32%.flytespec.core.IOStrategy.UploadMode\"L\n\x0c\x44ownloadMode\x12\x12\n\x0e\x44OWNLOAD_EAGER\x10\x00\x12\x13\n\x0f\x44OWNLOAD_STREAM\x10\x01\x12\x13\n\x0f\x44O_NOT_DOWNLOAD\x10\x02\"E\n\nUploadMode\x12\x12\n\x0eUPLOAD_ON_EXIT\x10\x00\x12\x10\n\x0cUPLOAD_EAGER\x10\x01\x12\x11\n\rDO_NOT_UPLOAD\x10\x02\"\xf5\x01\n\x11\x44\x61taLoadingConfig\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x12\n\ninput_path\x18\x02 \x01(\t\x12\x13\n\x0boutput_path\x18\x03 \x01(\t\x12\x42\n\x06\x66ormat\x18\x04 \x01(\x0e\x32\x32.flytespec.core.DataLoadingConfig.LiteralMapFormat\x12/\n\x0bio_strategy\x18\x05 \x01(\x0b\x32\x1a.flytespec.core.IOStrategy\"1\n\x10LiteralMapFormat\x12\x08\n\x04JSON\x10\x00\x12\x08\n\x04YAML\x10\x01\x12\t\n\x05PROTO\x10\x02\"\xc8\x01\n\x06K8sPod\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32!.flytespec.core.K8sObjectMetadata\x12\x31\n\x08pod_spec\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructB\x06\x8a\xf0\"\x02\x08\x01\x12\x36\n\x0b\x64\x61ta_config\x18\x03 \x01(\x0b\x32!.flytespec.core.DataLoadingConfig\x12\x1e\n\x16primary_container_name\x18\x04 \x01(\t\"\xab\x03\n\x11K8sObjectMetadata\x12\xe9\x01\n\x06labels\x18\x01 \x03(\x0b\x32-.flytespec.core.K8sObjectMetadata.LabelsEntryB\xa9\x01\x8a\xf0\"\xa4\x01\x1a\x30([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?Rp([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\x12G\n\x0b\x61nnotations\x18\x02 \x03(\x0b\x32\x32.flytespec.core.K8sObjectMetadata.AnnotationsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x32\n\x10\x41nnotationsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x87\x01\n\x03Sql\x12\x19\n\tstatement\x18\x01 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12,\n\x07\x64ialect\x18\x02 \x01(\x0e\x32\x1b.flytespec.core.Sql.Dialect\"7\n\x07\x44ialect\x12\r\n\tUNDEFINED\x10\x00\x12\x08\n\x04\x41NSI\x10\x01\x12\x08\n\x04HIVE\x10\x02\x12\t\n\x05OTHER\x10\x03\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.tasks_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _RESOURCES_RESOURCEENTRY.fields_by_name['value']._options = None
+  _RESOURCES_RESOURCEENTRY.fields_by_name['value']._serialized_options = b'\212\360\"\027\010\001\022\021UnrecognizedValue@\002'
+  _RUNTIMEMETADATA.fields_by_name['version']._options = None
+  _RUNTIMEMETADATA.fields_by_name['version']._serialized_options = b'\212\360\"\002\010\001'
   _TASKMETADATA_TAGSENTRY._options = None
   _TASKMETADATA_TAGSENTRY._serialized_options = b'8\001'
+  _TASKMETADATA.fields_by_name['timeout']._options = None
+  _TASKMETADATA.fields_by_name['timeout']._serialized_options = b'\212\360\"\002@\004'
   _TASKTEMPLATE_CONFIGENTRY._options = None
   _TASKTEMPLATE_CONFIGENTRY._serialized_options = b'8\001'
+  _TASKTEMPLATE.fields_by_name['id']._options = None
+  _TASKTEMPLATE.fields_by_name['id']._serialized_options = b'\212\360\"\002\010\001'
+  _TASKTEMPLATE.fields_by_name['type']._options = None
+  _TASKTEMPLATE.fields_by_name['type']._serialized_options = b'\212\360\"\002\010\001'
+  _TASKTEMPLATE.fields_by_name['metadata']._options = None
+  _TASKTEMPLATE.fields_by_name['metadata']._serialized_options = b'\212\360\"\002\010\001'
+  _TASKTEMPLATE.fields_by_name['interface']._options = None
+  _TASKTEMPLATE.fields_by_name['interface']._serialized_options = b'\212\360\"\002\010\001'
+  _CONTAINERPORT.fields_by_name['container_port']._options = None
+  _CONTAINERPORT.fields_by_name['container_port']._serialized_options = b'\212\360\"\022)\000\000\000\000\000\000\360?1\000\000\000\000\340\377\357@'
+  _CONTAINER.fields_by_name['image']._options = None
+  _CONTAINER.fields_by_name['image']._serialized_options = b'\212\360\"\002\010\001'
   _CONTAINER.fields_by_name['config']._options = None
   _CONTAINER.fields_by_name['config']._serialized_options = b'\030\001'
+  _K8SPOD.fields_by_name['pod_spec']._options = None
+  _K8SPOD.fields_by_name['pod_spec']._serialized_options = b'\212\360\"\002\010\001'
   _K8SOBJECTMETADATA_LABELSENTRY._options = None
   _K8SOBJECTMETADATA_LABELSENTRY._serialized_options = b'8\001'
   _K8SOBJECTMETADATA_ANNOTATIONSENTRY._options = None
   _K8SOBJECTMETADATA_ANNOTATIONSENTRY._serialized_options = b'8\001'
-  _RESOURCES._serialized_start=268
-  _RESOURCES._serialized_end=576
-  _RESOURCES_RESOURCEENTRY._serialized_start=397
-  _RESOURCES_RESOURCEENTRY._serialized_end=481
-  _RESOURCES_RESOURCENAME._serialized_start=483
-  _RESOURCES_RESOURCENAME._serialized_end=576
-  _GPUACCELERATOR._serialized_start=578
-  _GPUACCELERATOR._serialized_end=685
-  _SHAREDMEMORY._serialized_start=687
-  _SHAREDMEMORY._serialized_end=761
-  _EXTENDEDRESOURCES._serialized_start=764
-  _EXTENDEDRESOURCES._serialized_end=893
-  _RUNTIMEMETADATA._serialized_start=896
-  _RUNTIMEMETADATA._serialized_end=1046
-  _RUNTIMEMETADATA_RUNTIMETYPE._serialized_start=1007
-  _RUNTIMEMETADATA_RUNTIMETYPE._serialized_end=1046
-  _TASKMETADATA._serialized_start=1049
-  _TASKMETADATA._serialized_end=1652
-  _TASKMETADATA_TAGSENTRY._serialized_start=1580
-  _TASKMETADATA_TAGSENTRY._serialized_end=1623
-  _TASKTEMPLATE._serialized_start=1655
-  _TASKTEMPLATE._serialized_end=2254
-  _TASKTEMPLATE_CONFIGENTRY._serialized_start=2199
-  _TASKTEMPLATE_CONFIGENTRY._serialized_end=2244
-  _CONTAINERPORT._serialized_start=2256
-  _CONTAINERPORT._serialized_end=2309
-  _CONTAINER._serialized_start=2312
-  _CONTAINER._serialized_end=2747
-  _CONTAINER_ARCHITECTURE._serialized_start=2674
-  _CONTAINER_ARCHITECTURE._serialized_end=2747
-  _IOSTRATEGY._serialized_start=2750
-  _IOSTRATEGY._serialized_end=3035
-  _IOSTRATEGY_DOWNLOADMODE._serialized_start=2888
-  _IOSTRATEGY_DOWNLOADMODE._serialized_end=2964
-  _IOSTRATEGY_UPLOADMODE._serialized_start=2966
-  _IOSTRATEGY_UPLOADMODE._serialized_end=3035
-  _DATALOADINGCONFIG._serialized_start=3038
-  _DATALOADINGCONFIG._serialized_end=3283
-  _DATALOADINGCONFIG_LITERALMAPFORMAT._serialized_start=3234
-  _DATALOADINGCONFIG_LITERALMAPFORMAT._serialized_end=3283
-  _K8SPOD._serialized_start=3286
-  _K8SPOD._serialized_end=3478
-  _K8SOBJECTMETADATA._serialized_start=3481
-  _K8SOBJECTMETADATA._serialized_end=3735
-  _K8SOBJECTMETADATA_LABELSENTRY._serialized_start=3638
-  _K8SOBJECTMETADATA_LABELSENTRY._serialized_end=3683
-  _K8SOBJECTMETADATA_ANNOTATIONSENTRY._serialized_start=3685
-  _K8SOBJECTMETADATA_ANNOTATIONSENTRY._serialized_end=3735
-  _SQL._serialized_start=3737
-  _SQL._serialized_end=3864
-  _SQL_DIALECT._serialized_start=3809
-  _SQL_DIALECT._serialized_end=3864
+  _K8SOBJECTMETADATA.fields_by_name['labels']._options = None
+  _K8SOBJECTMETADATA.fields_by_name['labels']._serialized_options = b'\212\360\"\244\001\0320([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?Rp([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?'
+  _SQL.fields_by_name['statement']._options = None
+  _SQL.fields_by_name['statement']._serialized_options = b'\212\360\"\002\010\001'
+  _RESOURCES._serialized_start=299
+  _RESOURCES._serialized_end=636
+  _RESOURCES_RESOURCEENTRY._serialized_start=428
+  _RESOURCES_RESOURCEENTRY._serialized_end=541
+  _RESOURCES_RESOURCENAME._serialized_start=543
+  _RESOURCES_RESOURCENAME._serialized_end=636
+  _GPUACCELERATOR._serialized_start=638
+  _GPUACCELERATOR._serialized_end=745
+  _SHAREDMEMORY._serialized_start=747
+  _SHAREDMEMORY._serialized_end=821
+  _EXTENDEDRESOURCES._serialized_start=824
+  _EXTENDEDRESOURCES._serialized_end=953
+  _RUNTIMEMETADATA._serialized_start=956
+  _RUNTIMEMETADATA._serialized_end=1114
+  _RUNTIMEMETADATA_RUNTIMETYPE._serialized_start=1075
+  _RUNTIMEMETADATA_RUNTIMETYPE._serialized_end=1114
+  _TASKMETADATA._serialized_start=1117
+  _TASKMETADATA._serialized_end=1728
+  _TASKMETADATA_TAGSENTRY._serialized_start=1656
+  _TASKMETADATA_TAGSENTRY._serialized_end=1699
+  _TASKTEMPLATE._serialized_start=1731
+  _TASKTEMPLATE._serialized_end=2362
+  _TASKTEMPLATE_CONFIGENTRY._serialized_start=2307
+  _TASKTEMPLATE_CONFIGENTRY._serialized_end=2352
+  _CONTAINERPORT._serialized_start=2364
+  _CONTAINERPORT._serialized_end=2441
+  _CONTAINER._serialized_start=2444
+  _CONTAINER._serialized_end=2887
+  _CONTAINER_ARCHITECTURE._serialized_start=2814
+  _CONTAINER_ARCHITECTURE._serialized_end=2887
+  _IOSTRATEGY._serialized_start=2890
+  _IOSTRATEGY._serialized_end=3175
+  _IOSTRATEGY_DOWNLOADMODE._serialized_start=3028
+  _IOSTRATEGY_DOWNLOADMODE._serialized_end=3104
+  _IOSTRATEGY_UPLOADMODE._serialized_start=3106
+  _IOSTRATEGY_UPLOADMODE._serialized_end=3175
+  _DATALOADINGCONFIG._serialized_start=3178
+  _DATALOADINGCONFIG._serialized_end=3423
+  _DATALOADINGCONFIG_LITERALMAPFORMAT._serialized_start=3374
+  _DATALOADINGCONFIG_LITERALMAPFORMAT._serialized_end=3423
+  _K8SPOD._serialized_start=3426
+  _K8SPOD._serialized_end=3626
+  _K8SOBJECTMETADATA._serialized_start=3629
+  _K8SOBJECTMETADATA._serialized_end=4056
+  _K8SOBJECTMETADATA_LABELSENTRY._serialized_start=3959
+  _K8SOBJECTMETADATA_LABELSENTRY._serialized_end=4004
+  _K8SOBJECTMETADATA_ANNOTATIONSENTRY._serialized_start=4006
+  _K8SOBJECTMETADATA_ANNOTATIONSENTRY._serialized_end=4056
+  _SQL._serialized_start=4059
+  _SQL._serialized_end=4194
+  _SQL_DIALECT._serialized_start=4139
+  _SQL_DIALECT._serialized_end=4194
 # @@protoc_insertion_point(module_scope)

@@ -11,10 +11,11 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66lytespec/core/types.proto\x12\x0e\x66lytespec.core\x1a\x1cgoogle/protobuf/struct.proto\"\x8e\x02\n\nSchemaType\x12\x38\n\x07\x63olumns\x18\x03 \x03(\x0b\x32\'.flytespec.core.SchemaType.SchemaColumn\x1a\xc5\x01\n\x0cSchemaColumn\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x46\n\x04type\x18\x02 \x01(\x0e\x32\x38.flytespec.core.SchemaType.SchemaColumn.SchemaColumnType\"_\n\x10SchemaColumnType\x12\x0b\n\x07INTEGER\x10\x00\x12\t\n\x05\x46LOAT\x10\x01\x12\n\n\x06STRING\x10\x02\x12\x0b\n\x07\x42OOLEAN\x10\x03\x12\x0c\n\x08\x44\x41TETIME\x10\x04\x12\x0c\n\x08\x44URATION\x10\x05\"\xfc\x01\n\x15StructuredDatasetType\x12\x44\n\x07\x63olumns\x18\x01 \x03(\x0b\x32\x33.flytespec.core.StructuredDatasetType.DatasetColumn\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t\x12\x1c\n\x14\x65xternal_schema_type\x18\x03 \x01(\t\x12\x1d\n\x15\x65xternal_schema_bytes\x18\x04 \x01(\x0c\x1aP\n\rDatasetColumn\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x31\n\x0cliteral_type\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\"\x90\x01\n\x08\x42lobType\x12\x0e\n\x06\x66ormat\x18\x01 \x01(\t\x12\x43\n\x0e\x64imensionality\x18\x02 \x01(\x0e\x32+.flytespec.core.BlobType.BlobDimensionality\"/\n\x12\x42lobDimensionality\x12\n\n\x06SINGLE\x10\x00\x12\r\n\tMULTIPART\x10\x01\"\x1a\n\x08\x45numType\x12\x0e\n\x06values\x18\x01 \x03(\t\":\n\tUnionType\x12-\n\x08variants\x18\x01 \x03(\x0b\x32\x1b.flytespec.core.LiteralType\"\xb9\x01\n\rTypeStructure\x12\x0b\n\x03tag\x18\x01 \x01(\t\x12H\n\x0e\x64\x61taclass_type\x18\x02 \x03(\x0b\x32\x30.flytespec.core.TypeStructure.DataclassTypeEntry\x1aQ\n\x12\x44\x61taclassTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12*\n\x05value\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType:\x02\x38\x01\">\n\x0eTypeAnnotation\x12,\n\x0b\x61nnotations\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xc5\x04\n\x0bLiteralType\x12,\n\x06simple\x18\x01 \x01(\x0e\x32\x1a.flytespec.core.SimpleTypeH\x00\x12,\n\x06schema\x18\x02 \x01(\x0b\x32\x1a.flytespec.core.SchemaTypeH\x00\x12\x36\n\x0f\x63ollection_type\x18\x03 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeH\x00\x12\x35\n\x0emap_value_type\x18\x04 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeH\x00\x12(\n\x04\x62lob\x18\x05 \x01(\x0b\x32\x18.flytespec.core.BlobTypeH\x00\x12-\n\tenum_type\x18\x07 \x01(\x0b\x32\x18.flytespec.core.EnumTypeH\x00\x12H\n\x17structured_dataset_type\x18\x08 \x01(\x0b\x32%.flytespec.core.StructuredDatasetTypeH\x00\x12/\n\nunion_type\x18\n \x01(\x0b\x32\x19.flytespec.core.UnionTypeH\x00\x12)\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x32\n\nannotation\x18\t \x01(\x0b\x32\x1e.flytespec.core.TypeAnnotation\x12\x30\n\tstructure\x18\x0b \x01(\x0b\x32\x1d.flytespec.core.TypeStructureB\x06\n\x04type\"d\n\x0fOutputReference\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x0b\n\x03var\x18\x02 \x01(\t\x12\x33\n\tattr_path\x18\x03 \x03(\x0b\x32 .flytespec.core.PromiseAttribute\"H\n\x10PromiseAttribute\x12\x16\n\x0cstring_value\x18\x01 \x01(\tH\x00\x12\x13\n\tint_value\x18\x02 \x01(\x05H\x00\x42\x07\n\x05value\"0\n\x05\x45rror\x12\x16\n\x0e\x66\x61iled_node_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t*\x86\x01\n\nSimpleType\x12\x08\n\x04NONE\x10\x00\x12\x0b\n\x07INTEGER\x10\x01\x12\t\n\x05\x46LOAT\x10\x02\x12\n\n\x06STRING\x10\x03\x12\x0b\n\x07\x42OOLEAN\x10\x04\x12\x0c\n\x08\x44\x41TETIME\x10\x05\x12\x0c\n\x08\x44URATION\x10\x06\x12\n\n\x06\x42INARY\x10\x07\x12\t\n\x05\x45RROR\x10\x08\x12\n\n\x06STRUCT\x10\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66lytespec/core/types.proto\x12\x0e\x66lytespec.core\x1a\x1d\x66lytespec/options/rules.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x8e\x02\n\nSchemaType\x12\x38\n\x07\x63olumns\x18\x03 \x03(\x0b\x32\'.flytespec.core.SchemaType.SchemaColumn\x1a\xc5\x01\n\x0cSchemaColumn\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x46\n\x04type\x18\x02 \x01(\x0e\x32\x38.flytespec.core.SchemaType.SchemaColumn.SchemaColumnType\"_\n\x10SchemaColumnType\x12\x0b\n\x07INTEGER\x10\x00\x12\t\n\x05\x46LOAT\x10\x01\x12\n\n\x06STRING\x10\x02\x12\x0b\n\x07\x42OOLEAN\x10\x03\x12\x0c\n\x08\x44\x41TETIME\x10\x04\x12\x0c\n\x08\x44URATION\x10\x05\"\xfc\x01\n\x15StructuredDatasetType\x12\x44\n\x07\x63olumns\x18\x01 \x03(\x0b\x32\x33.flytespec.core.StructuredDatasetType.DatasetColumn\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t\x12\x1c\n\x14\x65xternal_schema_type\x18\x03 \x01(\t\x12\x1d\n\x15\x65xternal_schema_bytes\x18\x04 \x01(\x0c\x1aP\n\rDatasetColumn\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x31\n\x0cliteral_type\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\"\x90\x01\n\x08\x42lobType\x12\x0e\n\x06\x66ormat\x18\x01 \x01(\t\x12\x43\n\x0e\x64imensionality\x18\x02 \x01(\x0e\x32+.flytespec.core.BlobType.BlobDimensionality\"/\n\x12\x42lobDimensionality\x12\n\n\x06SINGLE\x10\x00\x12\r\n\tMULTIPART\x10\x01\"\x1a\n\x08\x45numType\x12\x0e\n\x06values\x18\x01 \x03(\t\":\n\tUnionType\x12-\n\x08variants\x18\x01 \x03(\x0b\x32\x1b.flytespec.core.LiteralType\"\xb9\x01\n\rTypeStructure\x12\x0b\n\x03tag\x18\x01 \x01(\t\x12H\n\x0e\x64\x61taclass_type\x18\x02 \x03(\x0b\x32\x30.flytespec.core.TypeStructure.DataclassTypeEntry\x1aQ\n\x12\x44\x61taclassTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12*\n\x05value\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType:\x02\x38\x01\">\n\x0eTypeAnnotation\x12,\n\x0b\x61nnotations\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xc5\x04\n\x0bLiteralType\x12,\n\x06simple\x18\x01 \x01(\x0e\x32\x1a.flytespec.core.SimpleTypeH\x00\x12,\n\x06schema\x18\x02 \x01(\x0b\x32\x1a.flytespec.core.SchemaTypeH\x00\x12\x36\n\x0f\x63ollection_type\x18\x03 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeH\x00\x12\x35\n\x0emap_value_type\x18\x04 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeH\x00\x12(\n\x04\x62lob\x18\x05 \x01(\x0b\x32\x18.flytespec.core.BlobTypeH\x00\x12-\n\tenum_type\x18\x07 \x01(\x0b\x32\x18.flytespec.core.EnumTypeH\x00\x12H\n\x17structured_dataset_type\x18\x08 \x01(\x0b\x32%.flytespec.core.StructuredDatasetTypeH\x00\x12/\n\nunion_type\x18\n \x01(\x0b\x32\x19.flytespec.core.UnionTypeH\x00\x12)\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x32\n\nannotation\x18\t \x01(\x0b\x32\x1e.flytespec.core.TypeAnnotation\x12\x30\n\tstructure\x18\x0b \x01(\x0b\x32\x1d.flytespec.core.TypeStructureB\x06\n\x04type\"\x97\x01\n\x0fOutputReference\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12>\n\x03var\x18\x02 \x01(\tB1\x8a\xf0\"-\x08\x01\x12\x0bSyntaxError\x1a\x1c(\\[[0-9]+\\]\\.)?[A-Za-z0-9_]+\x12\x33\n\tattr_path\x18\x03 \x03(\x0b\x32 .flytespec.core.PromiseAttribute\"H\n\x10PromiseAttribute\x12\x16\n\x0cstring_value\x18\x01 \x01(\tH\x00\x12\x13\n\tint_value\x18\x02 \x01(\x05H\x00\x42\x07\n\x05value\"0\n\x05\x45rror\x12\x16\n\x0e\x66\x61iled_node_id\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t*\x86\x01\n\nSimpleType\x12\x08\n\x04NONE\x10\x00\x12\x0b\n\x07INTEGER\x10\x01\x12\t\n\x05\x46LOAT\x10\x02\x12\n\n\x06STRING\x10\x03\x12\x0b\n\x07\x42OOLEAN\x10\x04\x12\x0c\n\x08\x44\x41TETIME\x10\x05\x12\x0c\n\x08\x44URATION\x10\x06\x12\n\n\x06\x42INARY\x10\x07\x12\t\n\x05\x45RROR\x10\x08\x12\n\n\x06STRUCT\x10\tb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.types_pb2', globals())
@@ -23,38 +24,40 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   _TYPESTRUCTURE_DATACLASSTYPEENTRY._options = None
   _TYPESTRUCTURE_DATACLASSTYPEENTRY._serialized_options = b'8\001'
-  _SIMPLETYPE._serialized_start=1902
-  _SIMPLETYPE._serialized_end=2036
-  _SCHEMATYPE._serialized_start=77
-  _SCHEMATYPE._serialized_end=347
-  _SCHEMATYPE_SCHEMACOLUMN._serialized_start=150
-  _SCHEMATYPE_SCHEMACOLUMN._serialized_end=347
-  _SCHEMATYPE_SCHEMACOLUMN_SCHEMACOLUMNTYPE._serialized_start=252
-  _SCHEMATYPE_SCHEMACOLUMN_SCHEMACOLUMNTYPE._serialized_end=347
-  _STRUCTUREDDATASETTYPE._serialized_start=350
-  _STRUCTUREDDATASETTYPE._serialized_end=602
-  _STRUCTUREDDATASETTYPE_DATASETCOLUMN._serialized_start=522
-  _STRUCTUREDDATASETTYPE_DATASETCOLUMN._serialized_end=602
-  _BLOBTYPE._serialized_start=605
-  _BLOBTYPE._serialized_end=749
-  _BLOBTYPE_BLOBDIMENSIONALITY._serialized_start=702
-  _BLOBTYPE_BLOBDIMENSIONALITY._serialized_end=749
-  _ENUMTYPE._serialized_start=751
-  _ENUMTYPE._serialized_end=777
-  _UNIONTYPE._serialized_start=779
-  _UNIONTYPE._serialized_end=837
-  _TYPESTRUCTURE._serialized_start=840
-  _TYPESTRUCTURE._serialized_end=1025
-  _TYPESTRUCTURE_DATACLASSTYPEENTRY._serialized_start=944
-  _TYPESTRUCTURE_DATACLASSTYPEENTRY._serialized_end=1025
-  _TYPEANNOTATION._serialized_start=1027
-  _TYPEANNOTATION._serialized_end=1089
-  _LITERALTYPE._serialized_start=1092
-  _LITERALTYPE._serialized_end=1673
-  _OUTPUTREFERENCE._serialized_start=1675
-  _OUTPUTREFERENCE._serialized_end=1775
-  _PROMISEATTRIBUTE._serialized_start=1777
-  _PROMISEATTRIBUTE._serialized_end=1849
-  _ERROR._serialized_start=1851
-  _ERROR._serialized_end=1899
+  _OUTPUTREFERENCE.fields_by_name['var']._options = None
+  _OUTPUTREFERENCE.fields_by_name['var']._serialized_options = b'\212\360\"-\010\001\022\013SyntaxError\032\034(\\[[0-9]+\\]\\.)?[A-Za-z0-9_]+'
+  _SIMPLETYPE._serialized_start=1985
+  _SIMPLETYPE._serialized_end=2119
+  _SCHEMATYPE._serialized_start=108
+  _SCHEMATYPE._serialized_end=378
+  _SCHEMATYPE_SCHEMACOLUMN._serialized_start=181
+  _SCHEMATYPE_SCHEMACOLUMN._serialized_end=378
+  _SCHEMATYPE_SCHEMACOLUMN_SCHEMACOLUMNTYPE._serialized_start=283
+  _SCHEMATYPE_SCHEMACOLUMN_SCHEMACOLUMNTYPE._serialized_end=378
+  _STRUCTUREDDATASETTYPE._serialized_start=381
+  _STRUCTUREDDATASETTYPE._serialized_end=633
+  _STRUCTUREDDATASETTYPE_DATASETCOLUMN._serialized_start=553
+  _STRUCTUREDDATASETTYPE_DATASETCOLUMN._serialized_end=633
+  _BLOBTYPE._serialized_start=636
+  _BLOBTYPE._serialized_end=780
+  _BLOBTYPE_BLOBDIMENSIONALITY._serialized_start=733
+  _BLOBTYPE_BLOBDIMENSIONALITY._serialized_end=780
+  _ENUMTYPE._serialized_start=782
+  _ENUMTYPE._serialized_end=808
+  _UNIONTYPE._serialized_start=810
+  _UNIONTYPE._serialized_end=868
+  _TYPESTRUCTURE._serialized_start=871
+  _TYPESTRUCTURE._serialized_end=1056
+  _TYPESTRUCTURE_DATACLASSTYPEENTRY._serialized_start=975
+  _TYPESTRUCTURE_DATACLASSTYPEENTRY._serialized_end=1056
+  _TYPEANNOTATION._serialized_start=1058
+  _TYPEANNOTATION._serialized_end=1120
+  _LITERALTYPE._serialized_start=1123
+  _LITERALTYPE._serialized_end=1704
+  _OUTPUTREFERENCE._serialized_start=1707
+  _OUTPUTREFERENCE._serialized_end=1858
+  _PROMISEATTRIBUTE._serialized_start=1860
+  _PROMISEATTRIBUTE._serialized_end=1932
+  _ERROR._serialized_start=1934
+  _ERROR._serialized_end=1982
 # @@protoc_insertion_point(module_scope)

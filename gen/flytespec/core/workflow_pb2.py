@@ -18,65 +18,104 @@ from flytespec.core import interface_pb2 as flytespec_dot_core_dot_interface__pb
 from flytespec.core import literals_pb2 as flytespec_dot_core_dot_literals__pb2
 from flytespec.core import tasks_pb2 as flytespec_dot_core_dot_tasks__pb2
 from flytespec.core import types_pb2 as flytespec_dot_core_dot_types__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import wrappers_pb2 as google_dot_protobuf_dot_wrappers__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lytespec/core/workflow.proto\x12\x0e\x66lytespec.core\x1a\x1e\x66lytespec/core/condition.proto\x1a\x1e\x66lytespec/core/execution.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1e\x66lytespec/core/interface.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1a\x66lytespec/core/types.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1egoogle/protobuf/wrappers.proto\"h\n\x07IfBlock\x12\x34\n\tcondition\x18\x01 \x01(\x0b\x32!.flytespec.core.BooleanExpression\x12\'\n\tthen_node\x18\x02 \x01(\x0b\x32\x14.flytespec.core.Node\"\xba\x01\n\x0bIfElseBlock\x12%\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x17.flytespec.core.IfBlock\x12&\n\x05other\x18\x02 \x03(\x0b\x32\x17.flytespec.core.IfBlock\x12)\n\telse_node\x18\x03 \x01(\x0b\x32\x14.flytespec.core.NodeH\x00\x12&\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x15.flytespec.core.ErrorH\x00\x42\t\n\x07\x64\x65\x66\x61ult\":\n\nBranchNode\x12,\n\x07if_else\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.IfElseBlock\"\x81\x01\n\x08TaskNode\x12\x32\n\x0creference_id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierH\x00\x12\x34\n\toverrides\x18\x02 \x01(\x0b\x32!.flytespec.core.TaskNodeOverridesB\x0b\n\treference\"\x89\x01\n\x0cWorkflowNode\x12\x34\n\x0elaunchplan_ref\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierH\x00\x12\x36\n\x10sub_workflow_ref\x18\x02 \x01(\x0b\x32\x1a.flytespec.core.IdentifierH\x00\x42\x0b\n\treference\"%\n\x10\x41pproveCondition\x12\x11\n\tsignal_id\x18\x01 \x01(\t\"m\n\x0fSignalCondition\x12\x11\n\tsignal_id\x18\x01 \x01(\t\x12)\n\x04type\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralType\x12\x1c\n\x14output_variable_name\x18\x03 \x01(\t\"=\n\x0eSleepCondition\x12+\n\x08\x64uration\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xb0\x01\n\x08GateNode\x12\x33\n\x07\x61pprove\x18\x01 \x01(\x0b\x32 .flytespec.core.ApproveConditionH\x00\x12\x31\n\x06signal\x18\x02 \x01(\x0b\x32\x1f.flytespec.core.SignalConditionH\x00\x12/\n\x05sleep\x18\x03 \x01(\x0b\x32\x1e.flytespec.core.SleepConditionH\x00\x42\x0b\n\tcondition\"\x86\x04\n\tArrayNode\x12\"\n\x04node\x18\x01 \x01(\x0b\x32\x14.flytespec.core.Node\x12\x15\n\x0bparallelism\x18\x02 \x01(\rH\x00\x12\x17\n\rmin_successes\x18\x03 \x01(\rH\x01\x12\x1b\n\x11min_success_ratio\x18\x04 \x01(\x02H\x01\x12?\n\x0e\x65xecution_mode\x18\x05 \x01(\x0e\x32\'.flytespec.core.ArrayNode.ExecutionMode\x12\x42\n\x1eis_original_sub_node_interface\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.BoolValue\x12\x35\n\tdata_mode\x18\x07 \x01(\x0e\x32\".flytespec.core.ArrayNode.DataMode\x12\x14\n\x0c\x62ound_inputs\x18\x08 \x03(\t\x12\x19\n\x11run_all_sub_nodes\x18\t \x01(\x08\"2\n\rExecutionMode\x12\x11\n\rMINIMAL_STATE\x10\x00\x12\x0e\n\nFULL_STATE\x10\x01\"=\n\x08\x44\x61taMode\x12\x15\n\x11SINGLE_INPUT_FILE\x10\x00\x12\x1a\n\x16INDIVIDUAL_INPUT_FILES\x10\x01\x42\x14\n\x12parallelism_optionB\x12\n\x10success_criteria\"\xa3\x03\n\x0cNodeMetadata\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x07retries\x18\x05 \x01(\x0b\x32\x1d.flytespec.core.RetryStrategy\x12\x17\n\rinterruptible\x18\x06 \x01(\x08H\x00\x12\x13\n\tcacheable\x18\x07 \x01(\x08H\x01\x12\x17\n\rcache_version\x18\x08 \x01(\tH\x02\x12\x1c\n\x12\x63\x61\x63he_serializable\x18\t \x01(\x08H\x03\x12\x38\n\x06\x63onfig\x18\n \x03(\x0b\x32(.flytespec.core.NodeMetadata.ConfigEntry\x1a-\n\x0b\x43onfigEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x15\n\x13interruptible_valueB\x11\n\x0f\x63\x61\x63heable_valueB\x15\n\x13\x63\x61\x63he_version_valueB\x1a\n\x18\x63\x61\x63he_serializable_value\"#\n\x05\x41lias\x12\x0b\n\x03var\x18\x01 \x01(\t\x12\r\n\x05\x61lias\x18\x02 \x01(\t\"\xb8\x03\n\x04Node\x12\n\n\x02id\x18\x01 \x01(\t\x12.\n\x08metadata\x18\x02 \x01(\x0b\x32\x1c.flytespec.core.NodeMetadata\x12\'\n\x06inputs\x18\x03 \x03(\x0b\x32\x17.flytespec.core.Binding\x12\x19\n\x11upstream_node_ids\x18\x04 \x03(\t\x12-\n\x0eoutput_aliases\x18\x05 \x03(\x0b\x32\x15.flytespec.core.Alias\x12-\n\ttask_node\x18\x06 \x01(\x0b\x32\x18.flytespec.core.TaskNodeH\x00\x12\x35\n\rworkflow_node\x18\x07 \x01(\x0b\x32\x1c.flytespec.core.WorkflowNodeH\x00\x12\x31\n\x0b\x62ranch_node\x18\x08 \x01(\x0b\x32\x1a.flytespec.core.BranchNodeH\x00\x12-\n\tgate_node\x18\t \x01(\x0b\x32\x18.flytespec.core.GateNodeH\x00\x12/\n\narray_node\x18\n \x01(\x0b\x32\x19.flytespec.core.ArrayNodeH\x00\x42\x08\n\x06target\"\xd0\x02\n\x10WorkflowMetadata\x12<\n\x12quality_of_service\x18\x01 \x01(\x0b\x32 .flytespec.core.QualityOfService\x12\x44\n\non_failure\x18\x02 \x01(\x0e\x32\x30.flytespec.core.WorkflowMetadata.OnFailurePolicy\x12\x38\n\x04tags\x18\x03 \x03(\x0b\x32*.flytespec.core.WorkflowMetadata.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Q\n\x0fOnFailurePolicy\x12\x14\n\x10\x46\x41IL_IMMEDIATELY\x10\x00\x12(\n$FAIL_AFTER_EXECUTABLE_NODES_COMPLETE\x10\x01\"1\n\x18WorkflowMetadataDefaults\x12\x15\n\rinterruptible\x18\x01 \x01(\x08\"\xe1\x02\n\x10WorkflowTemplate\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x32\n\x08metadata\x18\x02 \x01(\x0b\x32 .flytespec.core.WorkflowMetadata\x12\x31\n\tinterface\x18\x03 \x01(\x0b\x32\x1e.flytespec.core.TypedInterface\x12#\n\x05nodes\x18\x04 \x03(\x0b\x32\x14.flytespec.core.Node\x12(\n\x07outputs\x18\x05 \x03(\x0b\x32\x17.flytespec.core.Binding\x12*\n\x0c\x66\x61ilure_node\x18\x06 \x01(\x0b\x32\x14.flytespec.core.Node\x12\x43\n\x11metadata_defaults\x18\x07 \x01(\x0b\x32(.flytespec.core.WorkflowMetadataDefaults\"\xc7\x01\n\x11TaskNodeOverrides\x12,\n\tresources\x18\x01 \x01(\x0b\x32\x19.flytespec.core.Resources\x12=\n\x12\x65xtended_resources\x18\x02 \x01(\x0b\x32!.flytespec.core.ExtendedResources\x12\x17\n\x0f\x63ontainer_image\x18\x03 \x01(\t\x12,\n\x0cpod_template\x18\x04 \x01(\x0b\x32\x16.flytespec.core.K8sPod\"\xa1\x01\n\x12LaunchPlanTemplate\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x31\n\tinterface\x18\x02 \x01(\x0b\x32\x1e.flytespec.core.TypedInterface\x12\x30\n\x0c\x66ixed_inputs\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.LiteralMapb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lytespec/core/workflow.proto\x12\x0e\x66lytespec.core\x1a\x1e\x66lytespec/core/condition.proto\x1a\x1e\x66lytespec/core/execution.proto\x1a\x1f\x66lytespec/core/identifier.proto\x1a\x1e\x66lytespec/core/interface.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1a\x66lytespec/core/types.proto\x1a\x1d\x66lytespec/options/rules.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xa8\x01\n\x07IfBlock\x12V\n\tcondition\x18\x01 \x01(\x0b\x32!.flytespec.core.BooleanExpressionB \x8a\xf0\"\x1c\x08\x01\x12\x18\x42ranchNodeHasNoCondition\x12\x45\n\tthen_node\x18\x02 \x01(\x0b\x32\x14.flytespec.core.NodeB\x1c\x8a\xf0\"\x18\x08\x01\x12\x14\x42ranchNodeIdNotFound\"\xfc\x01\n\x0bIfElseBlock\x12G\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x17.flytespec.core.IfBlockB \x8a\xf0\"\x1c\x08\x01\x12\x18\x42ranchNodeHasNoCondition\x12&\n\x05other\x18\x02 \x03(\x0b\x32\x17.flytespec.core.IfBlock\x12)\n\telse_node\x18\x03 \x01(\x0b\x32\x14.flytespec.core.NodeH\x00\x12&\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x15.flytespec.core.ErrorH\x00\x42)\n\x07\x64\x65\x66\x61ult\x12\x1e\x8a\xf0\"\x1a\x08\x01\x12\x16\x42ranchNodeHasNoDefault\"B\n\nBranchNode\x12\x34\n\x07if_else\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.IfElseBlockB\x06\x8a\xf0\"\x02\x08\x01\"\x89\x01\n\x08TaskNode\x12\x32\n\x0creference_id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierH\x00\x12\x34\n\toverrides\x18\x02 \x01(\x0b\x32!.flytespec.core.TaskNodeOverridesB\x13\n\treference\x12\x06\x8a\xf0\"\x02\x08\x01\"\xac\x01\n\x0cWorkflowNode\x12\x34\n\x0elaunchplan_ref\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.IdentifierH\x00\x12\x36\n\x10sub_workflow_ref\x18\x02 \x01(\x0b\x32\x1a.flytespec.core.IdentifierH\x00\x42.\n\treference\x12!\x8a\xf0\"\x1d\x08\x01\x12\x19WorkflowReferenceNotFound\"%\n\x10\x41pproveCondition\x12\x11\n\tsignal_id\x18\x01 \x01(\t\"}\n\x0fSignalCondition\x12\x11\n\tsignal_id\x18\x01 \x01(\t\x12\x31\n\x04type\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeB\x06\x8a\xf0\"\x02\x08\x01\x12$\n\x14output_variable_name\x18\x03 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\"G\n\x0eSleepCondition\x12\x35\n\x08\x64uration\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationB\x08\x8a\xf0\"\x04\x08\x01@\x03\"\xca\x01\n\x08GateNode\x12\x33\n\x07\x61pprove\x18\x01 \x01(\x0b\x32 .flytespec.core.ApproveConditionH\x00\x12\x31\n\x06signal\x18\x02 \x01(\x0b\x32\x1f.flytespec.core.SignalConditionH\x00\x12/\n\x05sleep\x18\x03 \x01(\x0b\x32\x1e.flytespec.core.SleepConditionH\x00\x42%\n\tcondition\x12\x18\x8a\xf0\"\x14\x08\x01\x12\x10NoConditionFound\"\xa6\x04\n\tArrayNode\x12*\n\x04node\x18\x01 \x01(\x0b\x32\x14.flytespec.core.NodeB\x06\x8a\xf0\"\x02\x08\x01\x12\x15\n\x0bparallelism\x18\x02 \x01(\rH\x00\x12\x17\n\rmin_successes\x18\x03 \x01(\rH\x01\x12\x33\n\x11min_success_ratio\x18\x04 \x01(\x02\x42\x16\x8a\xf0\"\x12)\x00\x00\x00\x00\x00\x00\x00\x00\x31\x00\x00\x00\x00\x00\x00\xf0?H\x01\x12?\n\x0e\x65xecution_mode\x18\x05 \x01(\x0e\x32\'.flytespec.core.ArrayNode.ExecutionMode\x12\x42\n\x1eis_original_sub_node_interface\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.BoolValue\x12\x35\n\tdata_mode\x18\x07 \x01(\x0e\x32\".flytespec.core.ArrayNode.DataMode\x12\x14\n\x0c\x62ound_inputs\x18\x08 \x03(\t\x12\x19\n\x11run_all_sub_nodes\x18\t \x01(\x08\"2\n\rExecutionMode\x12\x11\n\rMINIMAL_STATE\x10\x00\x12\x0e\n\nFULL_STATE\x10\x01\"=\n\x08\x44\x61taMode\x12\x15\n\x11SINGLE_INPUT_FILE\x10\x00\x12\x1a\n\x16INDIVIDUAL_INPUT_FILES\x10\x01\x42\x14\n\x12parallelism_optionB\x12\n\x10success_criteria\"\xab\x03\n\x0cNodeMetadata\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x32\n\x07timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\x06\x8a\xf0\"\x02@\x04\x12.\n\x07retries\x18\x05 \x01(\x0b\x32\x1d.flytespec.core.RetryStrategy\x12\x17\n\rinterruptible\x18\x06 \x01(\x08H\x00\x12\x13\n\tcacheable\x18\x07 \x01(\x08H\x01\x12\x17\n\rcache_version\x18\x08 \x01(\tH\x02\x12\x1c\n\x12\x63\x61\x63he_serializable\x18\t \x01(\x08H\x03\x12\x38\n\x06\x63onfig\x18\n \x03(\x0b\x32(.flytespec.core.NodeMetadata.ConfigEntry\x1a-\n\x0b\x43onfigEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x15\n\x13interruptible_valueB\x11\n\x0f\x63\x61\x63heable_valueB\x15\n\x13\x63\x61\x63he_version_valueB\x1a\n\x18\x63\x61\x63he_serializable_value\"3\n\x05\x41lias\x12\x13\n\x03var\x18\x01 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\x12\x15\n\x05\x61lias\x18\x02 \x01(\tB\x06\x8a\xf0\"\x02\x08\x01\"\xca\x03\n\x04Node\x12\x14\n\x02id\x18\x01 \x01(\tB\x08\x8a\xf0\"\x04\x08\x01@\x01\x12.\n\x08metadata\x18\x02 \x01(\x0b\x32\x1c.flytespec.core.NodeMetadata\x12\'\n\x06inputs\x18\x03 \x03(\x0b\x32\x17.flytespec.core.Binding\x12\x19\n\x11upstream_node_ids\x18\x04 \x03(\t\x12-\n\x0eoutput_aliases\x18\x05 \x03(\x0b\x32\x15.flytespec.core.Alias\x12-\n\ttask_node\x18\x06 \x01(\x0b\x32\x18.flytespec.core.TaskNodeH\x00\x12\x35\n\rworkflow_node\x18\x07 \x01(\x0b\x32\x1c.flytespec.core.WorkflowNodeH\x00\x12\x31\n\x0b\x62ranch_node\x18\x08 \x01(\x0b\x32\x1a.flytespec.core.BranchNodeH\x00\x12-\n\tgate_node\x18\t \x01(\x0b\x32\x18.flytespec.core.GateNodeH\x00\x12/\n\narray_node\x18\n \x01(\x0b\x32\x19.flytespec.core.ArrayNodeH\x00\x42\x10\n\x06target\x12\x06\x8a\xf0\"\x02\x08\x01\"\xd0\x02\n\x10WorkflowMetadata\x12<\n\x12quality_of_service\x18\x01 \x01(\x0b\x32 .flytespec.core.QualityOfService\x12\x44\n\non_failure\x18\x02 \x01(\x0e\x32\x30.flytespec.core.WorkflowMetadata.OnFailurePolicy\x12\x38\n\x04tags\x18\x03 \x03(\x0b\x32*.flytespec.core.WorkflowMetadata.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Q\n\x0fOnFailurePolicy\x12\x14\n\x10\x46\x41IL_IMMEDIATELY\x10\x00\x12(\n$FAIL_AFTER_EXECUTABLE_NODES_COMPLETE\x10\x01\"1\n\x18WorkflowMetadataDefaults\x12\x15\n\rinterruptible\x18\x01 \x01(\x08\"\xf7\x02\n\x10WorkflowTemplate\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x32\n\x08metadata\x18\x02 \x01(\x0b\x32 .flytespec.core.WorkflowMetadata\x12\x31\n\tinterface\x18\x03 \x01(\x0b\x32\x1e.flytespec.core.TypedInterface\x12\x39\n\x05nodes\x18\x04 \x03(\x0b\x32\x14.flytespec.core.NodeB\x14\x8a\xf0\"\x10\x08\x01\x12\x0cNoNodesFound\x12(\n\x07outputs\x18\x05 \x03(\x0b\x32\x17.flytespec.core.Binding\x12*\n\x0c\x66\x61ilure_node\x18\x06 \x01(\x0b\x32\x14.flytespec.core.Node\x12\x43\n\x11metadata_defaults\x18\x07 \x01(\x0b\x32(.flytespec.core.WorkflowMetadataDefaults\"\xc7\x01\n\x11TaskNodeOverrides\x12,\n\tresources\x18\x01 \x01(\x0b\x32\x19.flytespec.core.Resources\x12=\n\x12\x65xtended_resources\x18\x02 \x01(\x0b\x32!.flytespec.core.ExtendedResources\x12\x17\n\x0f\x63ontainer_image\x18\x03 \x01(\t\x12,\n\x0cpod_template\x18\x04 \x01(\x0b\x32\x16.flytespec.core.K8sPod\"\xa1\x01\n\x12LaunchPlanTemplate\x12&\n\x02id\x18\x01 \x01(\x0b\x32\x1a.flytespec.core.Identifier\x12\x31\n\tinterface\x18\x02 \x01(\x0b\x32\x1e.flytespec.core.TypedInterface\x12\x30\n\x0c\x66ixed_inputs\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.LiteralMapb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.workflow_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _IFBLOCK.fields_by_name['condition']._options = None
+  _IFBLOCK.fields_by_name['condition']._serialized_options = b'\212\360\"\034\010\001\022\030BranchNodeHasNoCondition'
+  _IFBLOCK.fields_by_name['then_node']._options = None
+  _IFBLOCK.fields_by_name['then_node']._serialized_options = b'\212\360\"\030\010\001\022\024BranchNodeIdNotFound'
+  _IFELSEBLOCK.oneofs_by_name['default']._options = None
+  _IFELSEBLOCK.oneofs_by_name['default']._serialized_options = b'\212\360\"\032\010\001\022\026BranchNodeHasNoDefault'
+  _IFELSEBLOCK.fields_by_name['case']._options = None
+  _IFELSEBLOCK.fields_by_name['case']._serialized_options = b'\212\360\"\034\010\001\022\030BranchNodeHasNoCondition'
+  _BRANCHNODE.fields_by_name['if_else']._options = None
+  _BRANCHNODE.fields_by_name['if_else']._serialized_options = b'\212\360\"\002\010\001'
+  _TASKNODE.oneofs_by_name['reference']._options = None
+  _TASKNODE.oneofs_by_name['reference']._serialized_options = b'\212\360\"\002\010\001'
+  _WORKFLOWNODE.oneofs_by_name['reference']._options = None
+  _WORKFLOWNODE.oneofs_by_name['reference']._serialized_options = b'\212\360\"\035\010\001\022\031WorkflowReferenceNotFound'
+  _SIGNALCONDITION.fields_by_name['type']._options = None
+  _SIGNALCONDITION.fields_by_name['type']._serialized_options = b'\212\360\"\002\010\001'
+  _SIGNALCONDITION.fields_by_name['output_variable_name']._options = None
+  _SIGNALCONDITION.fields_by_name['output_variable_name']._serialized_options = b'\212\360\"\002\010\001'
+  _SLEEPCONDITION.fields_by_name['duration']._options = None
+  _SLEEPCONDITION.fields_by_name['duration']._serialized_options = b'\212\360\"\004\010\001@\003'
+  _GATENODE.oneofs_by_name['condition']._options = None
+  _GATENODE.oneofs_by_name['condition']._serialized_options = b'\212\360\"\024\010\001\022\020NoConditionFound'
+  _ARRAYNODE.fields_by_name['node']._options = None
+  _ARRAYNODE.fields_by_name['node']._serialized_options = b'\212\360\"\002\010\001'
+  _ARRAYNODE.fields_by_name['min_success_ratio']._options = None
+  _ARRAYNODE.fields_by_name['min_success_ratio']._serialized_options = b'\212\360\"\022)\000\000\000\000\000\000\000\0001\000\000\000\000\000\000\360?'
   _NODEMETADATA_CONFIGENTRY._options = None
   _NODEMETADATA_CONFIGENTRY._serialized_options = b'8\001'
+  _NODEMETADATA.fields_by_name['timeout']._options = None
+  _NODEMETADATA.fields_by_name['timeout']._serialized_options = b'\212\360\"\002@\004'
+  _ALIAS.fields_by_name['var']._options = None
+  _ALIAS.fields_by_name['var']._serialized_options = b'\212\360\"\002\010\001'
+  _ALIAS.fields_by_name['alias']._options = None
+  _ALIAS.fields_by_name['alias']._serialized_options = b'\212\360\"\002\010\001'
+  _NODE.oneofs_by_name['target']._options = None
+  _NODE.oneofs_by_name['target']._serialized_options = b'\212\360\"\002\010\001'
+  _NODE.fields_by_name['id']._options = None
+  _NODE.fields_by_name['id']._serialized_options = b'\212\360\"\004\010\001@\001'
   _WORKFLOWMETADATA_TAGSENTRY._options = None
   _WORKFLOWMETADATA_TAGSENTRY._serialized_options = b'8\001'
-  _IFBLOCK._serialized_start=329
-  _IFBLOCK._serialized_end=433
-  _IFELSEBLOCK._serialized_start=436
-  _IFELSEBLOCK._serialized_end=622
-  _BRANCHNODE._serialized_start=624
-  _BRANCHNODE._serialized_end=682
-  _TASKNODE._serialized_start=685
-  _TASKNODE._serialized_end=814
-  _WORKFLOWNODE._serialized_start=817
-  _WORKFLOWNODE._serialized_end=954
-  _APPROVECONDITION._serialized_start=956
-  _APPROVECONDITION._serialized_end=993
-  _SIGNALCONDITION._serialized_start=995
-  _SIGNALCONDITION._serialized_end=1104
-  _SLEEPCONDITION._serialized_start=1106
-  _SLEEPCONDITION._serialized_end=1167
-  _GATENODE._serialized_start=1170
-  _GATENODE._serialized_end=1346
-  _ARRAYNODE._serialized_start=1349
-  _ARRAYNODE._serialized_end=1867
-  _ARRAYNODE_EXECUTIONMODE._serialized_start=1712
-  _ARRAYNODE_EXECUTIONMODE._serialized_end=1762
-  _ARRAYNODE_DATAMODE._serialized_start=1764
-  _ARRAYNODE_DATAMODE._serialized_end=1825
-  _NODEMETADATA._serialized_start=1870
-  _NODEMETADATA._serialized_end=2289
-  _NODEMETADATA_CONFIGENTRY._serialized_start=2151
-  _NODEMETADATA_CONFIGENTRY._serialized_end=2196
-  _ALIAS._serialized_start=2291
-  _ALIAS._serialized_end=2326
-  _NODE._serialized_start=2329
-  _NODE._serialized_end=2769
-  _WORKFLOWMETADATA._serialized_start=2772
-  _WORKFLOWMETADATA._serialized_end=3108
-  _WORKFLOWMETADATA_TAGSENTRY._serialized_start=2982
-  _WORKFLOWMETADATA_TAGSENTRY._serialized_end=3025
-  _WORKFLOWMETADATA_ONFAILUREPOLICY._serialized_start=3027
-  _WORKFLOWMETADATA_ONFAILUREPOLICY._serialized_end=3108
-  _WORKFLOWMETADATADEFAULTS._serialized_start=3110
-  _WORKFLOWMETADATADEFAULTS._serialized_end=3159
-  _WORKFLOWTEMPLATE._serialized_start=3162
-  _WORKFLOWTEMPLATE._serialized_end=3515
-  _TASKNODEOVERRIDES._serialized_start=3518
-  _TASKNODEOVERRIDES._serialized_end=3717
-  _LAUNCHPLANTEMPLATE._serialized_start=3720
-  _LAUNCHPLANTEMPLATE._serialized_end=3881
+  _WORKFLOWTEMPLATE.fields_by_name['nodes']._options = None
+  _WORKFLOWTEMPLATE.fields_by_name['nodes']._serialized_options = b'\212\360\"\020\010\001\022\014NoNodesFound'
+  _IFBLOCK._serialized_start=361
+  _IFBLOCK._serialized_end=529
+  _IFELSEBLOCK._serialized_start=532
+  _IFELSEBLOCK._serialized_end=784
+  _BRANCHNODE._serialized_start=786
+  _BRANCHNODE._serialized_end=852
+  _TASKNODE._serialized_start=855
+  _TASKNODE._serialized_end=992
+  _WORKFLOWNODE._serialized_start=995
+  _WORKFLOWNODE._serialized_end=1167
+  _APPROVECONDITION._serialized_start=1169
+  _APPROVECONDITION._serialized_end=1206
+  _SIGNALCONDITION._serialized_start=1208
+  _SIGNALCONDITION._serialized_end=1333
+  _SLEEPCONDITION._serialized_start=1335
+  _SLEEPCONDITION._serialized_end=1406
+  _GATENODE._serialized_start=1409
+  _GATENODE._serialized_end=1611
+  _ARRAYNODE._serialized_start=1614
+  _ARRAYNODE._serialized_end=2164
+  _ARRAYNODE_EXECUTIONMODE._serialized_start=2009
+  _ARRAYNODE_EXECUTIONMODE._serialized_end=2059
+  _ARRAYNODE_DATAMODE._serialized_start=2061
+  _ARRAYNODE_DATAMODE._serialized_end=2122
+  _NODEMETADATA._serialized_start=2167
+  _NODEMETADATA._serialized_end=2594
+  _NODEMETADATA_CONFIGENTRY._serialized_start=2456
+  _NODEMETADATA_CONFIGENTRY._serialized_end=2501
+  _ALIAS._serialized_start=2596
+  _ALIAS._serialized_end=2647
+  _NODE._serialized_start=2650
+  _NODE._serialized_end=3108
+  _WORKFLOWMETADATA._serialized_start=3111
+  _WORKFLOWMETADATA._serialized_end=3447
+  _WORKFLOWMETADATA_TAGSENTRY._serialized_start=3321
+  _WORKFLOWMETADATA_TAGSENTRY._serialized_end=3364
+  _WORKFLOWMETADATA_ONFAILUREPOLICY._serialized_start=3366
+  _WORKFLOWMETADATA_ONFAILUREPOLICY._serialized_end=3447
+  _WORKFLOWMETADATADEFAULTS._serialized_start=3449
+  _WORKFLOWMETADATADEFAULTS._serialized_end=3498
+  _WORKFLOWTEMPLATE._serialized_start=3501
+  _WORKFLOWTEMPLATE._serialized_end=3876
+  _TASKNODEOVERRIDES._serialized_start=3879
+  _TASKNODEOVERRIDES._serialized_end=4078
+  _LAUNCHPLANTEMPLATE._serialized_start=4081
+  _LAUNCHPLANTEMPLATE._serialized_end=4242
 # @@protoc_insertion_point(module_scope)

@@ -13,7 +13,10 @@ of finite numbers, Anys holding loadable types). They are meant for round-trip a
     def test_round_trip(wf):
         assert workflow_pb2.WorkflowTemplate.FromString(wf.SerializeToString()) == wf
 
-The messages are random, not valid workflows: node ids do not reference each other, types do not match bindings.
+:func:`messages` makes random messages, not valid workflows: node ids do not reference each other, types do not
+match bindings. :func:`workflow_closures` makes valid workflows (flytekit-shaped: task, branch and array nodes,
+promises, literals and lists of promises, all type-consistent), for "valid specs pass" properties and for mutation
+tests; :func:`random_workflow_closure` builds one of any size directly, deterministically.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from google.protobuf.message import Message
 from hypothesis import strategies as st
 
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_class_of, message_of
+from flytespec.core import workflow_closure_pb2
+from flytespec.testing._workflows import random_workflow_closure
 
-__all__ = ["json_values", "messages"]
+__all__ = ["json_values", "messages", "random_workflow_closure", "workflow_closures"]
 
 M = TypeVar("M", bound=Message)
 _F = FieldDescriptor
@@ -244,3 +249,10 @@ def messages(
     builder = _Builder(max_depth, max_size, allow_nan, allow_infinity, unknown_enum_values, overrides or {})
     strategy: st.SearchStrategy[M] = builder.message(descriptor_of(message_type), 1)
     return strategy
+
+
+def workflow_closures(
+    min_nodes: int = 1, max_nodes: int = 40
+) -> st.SearchStrategy[workflow_closure_pb2.WorkflowClosure]:
+    """A strategy of valid WorkflowClosures (see :func:`random_workflow_closure`) of a size in the given range."""
+    return st.builds(random_workflow_closure, st.integers(min_nodes, max_nodes), st.integers(0, 2**32 - 1))

@@ -1,4 +1,4 @@
-"""Deterministic, flytekit-shaped WorkflowClosures of any size, for benchmarks.
+"""Deterministic, flytekit-shaped, valid WorkflowClosures of any size (for benchmarks and property tests).
 
 The shape follows what flytekit 1.16 serializes (see ../shared/docs/perf-anchors.md, "Fixtures"): one
 TaskTemplate per 10 nodes (container with pyflyte-execute args, requests and limits, env, runtime metadata, a
@@ -24,7 +24,7 @@ from flytespec.core import (
     workflow_pb2,
 )
 
-__all__ = ["closure"]
+__all__ = ["random_workflow_closure"]
 
 _SIMPLE = {"int": types_pb2.INTEGER, "float": types_pb2.FLOAT, "str": types_pb2.STRING, "bool": types_pb2.BOOLEAN}
 _TYPES = ("int", "float", "str", "bool", "list_int", "file")
@@ -80,7 +80,7 @@ def _task_id(name: str) -> identifier_pb2.Identifier:
     )
 
 
-def closure(n_nodes: int, seed: int = 7) -> workflow_closure_pb2.WorkflowClosure:
+def random_workflow_closure(n_nodes: int, seed: int = 7) -> workflow_closure_pb2.WorkflowClosure:
     """A valid WorkflowClosure with ``n_nodes`` top-level nodes (deterministic for a given size and seed)."""
     rng = random.Random(seed * 1_000_003 + n_nodes)
     result = workflow_closure_pb2.WorkflowClosure()
@@ -137,6 +137,10 @@ def closure(n_nodes: int, seed: int = 7) -> workflow_closure_pb2.WorkflowClosure
                 )
                 if source not in node.upstream_node_ids:
                     node.upstream_node_ids.append(source)
+        elif typ == "list_int":
+            for _ in range(rng.randint(0, 3)):
+                binding.binding.collection.bindings.add().CopyFrom(_literal("int", rng))
+            binding.binding.collection.SetInParent()
         elif typ in _SIMPLE:
             binding.binding.CopyFrom(_literal(typ, rng))
         else:
@@ -177,15 +181,15 @@ def closure(n_nodes: int, seed: int = 7) -> workflow_closure_pb2.WorkflowClosure
             task_node(if_else.else_node, index)
             if_else.else_node.id = f"n{i}-c"
         elif roll < 0.07:
-            outputs = task_node(node.array_node.node, index)
-            node.array_node.node.id = f"n{i}-map"
+            # An array node binds its inputs itself; its interface is the mapped task's (Flyte's rule).
+            outputs = task_node(node, index)
+            reference = node.task_node.reference_id
+            node.ClearField("task_node")
+            sub = node.array_node.node
+            sub.id = f"n{i}-map"
+            sub.task_node.reference_id.CopyFrom(reference)
             node.array_node.min_success_ratio = 1.0
             node.array_node.parallelism = 16
-            outputs = [(v, "list_int" if t == "int" else t) for v, t in outputs]
-            for binding in node.array_node.node.inputs:
-                source = binding.binding.promise.node_id if binding.binding.HasField("promise") else ""
-                if source and source not in node.upstream_node_ids:
-                    node.upstream_node_ids.append(source)
         else:
             outputs = task_node(node, index)
         for var, typ in outputs:
@@ -195,9 +199,3 @@ def closure(n_nodes: int, seed: int = 7) -> workflow_closure_pb2.WorkflowClosure
         wf.interface.outputs.variables["result"].type.CopyFrom(_type("str"))
         wf.outputs.add(var="result").binding.promise.CopyFrom(types_pb2.OutputReference(node_id=last[0], var=last[1]))
     return result
-
-
-if __name__ == "__main__":  # print the sizes
-    for n in (100, 1_000, 10_000):
-        c = closure(n)
-        print(n, "nodes:", c.ByteSize(), "bytes,", len(c.tasks), "tasks")

@@ -1,0 +1,1 @@
+"""Generated protobuf modules of the flytespec.options package. Do not edit: run `make gen`."""

@@ -1,0 +1,277 @@
+"""Compiling workflows and tasks as Flyte's compiler does: ``CompiledWorkflowClosure`` and ``CompiledTask``.
+
+:func:`compile` validates first (everything :func:`flytespec.validate.validate` checks) and refuses, with every
+diagnostic, what it rejects. From a valid workflow it builds what Flyte's compiler (flytepropeller, v1.16.8) and
+admin service build, message for message:
+
+- the primary workflow's template, rewritten: ``start-node`` and ``end-node`` (which binds the workflow outputs)
+  first, then the nodes in input order; empty interface maps made present; upstream node ids sorted; promises to the
+  workflow inputs (empty node id) pointing at ``start-node``; branch children renamed ``<branch>-<child>``;
+- its connections: for every node, the nodes it waits for (upstream) and the nodes waiting for it (downstream);
+- the tasks the workflow needs (its subworkflows' included), in Flyte's order (by resource type, project, domain,
+  name, version), each interface made present;
+- the subworkflows given, in input order: those the workflow runs compiled like the primary, the others as given.
+
+:func:`to_go_json` writes the result the way Flyte's Go code writes it (``jsonpb``), byte for byte, so outputs can
+be compared with Flyte's own, and hashed as admin hashes them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from google.protobuf.message import Message
+
+from flytespec._compat import descriptor_of
+from flytespec.admin import workflow_pb2 as admin_workflow_pb2
+from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.io._codec import message_to_value
+from flytespec.validate import Diagnostic, Severity, ValidationError, validate
+from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, task_template, workflow_templates
+from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, check_workflow, id_key
+
+__all__ = ["CompileError", "compile", "compile_task", "to_go_json"]
+
+WorkflowInput = workflow_pb2.WorkflowTemplate | admin_workflow_pb2.WorkflowSpec | workflow_closure_pb2.WorkflowClosure
+
+
+class CompileError(ValidationError):
+    """The spec does not compile; ``diagnostics`` says why (the same as :func:`flytespec.validate.validate`)."""
+
+
+def compile_task(task: TaskLike) -> compiler_pb2.CompiledTask:
+    """Compile a task (TaskTemplate, TaskSpec or CompiledTask): validate it and wrap its template.
+
+    Raises:
+        CompileError: the task has errors.
+    """
+    template = task_template(task)
+    _refuse(template, validate(template))
+    result = compiler_pb2.CompiledTask()
+    result.template.CopyFrom(template)
+    return result
+
+
+def _refuse(spec: Message, diagnostics: list[Diagnostic]) -> None:
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        raise CompileError(descriptor_of(spec).full_name, errors)
+
+
+def compile(
+    workflow: WorkflowInput,
+    tasks: Iterable[TaskLike] = (),
+    subworkflows: Iterable[WorkflowLike] = (),
+    launch_plans: Iterable[LaunchPlanLike] = (),
+) -> compiler_pb2.CompiledWorkflowClosure:
+    """Compile a workflow with the tasks, subworkflows and launch plans it references.
+
+    Args:
+        workflow: a WorkflowTemplate, a WorkflowSpec (its subworkflows are used), or a WorkflowClosure (its tasks
+            are used).
+        tasks: tasks (TaskTemplate, TaskSpec or CompiledTask); only those the workflow needs are in the result.
+        subworkflows: subworkflows beside those ``workflow`` holds.
+        launch_plans: launch plans the workflow's nodes run (admin LaunchPlan or LaunchPlanTemplate).
+
+    Returns:
+        The compiled closure, as Flyte's compiler builds it.
+
+    Raises:
+        CompileError: the workflow (or what it references) has errors; every diagnostic is attached.
+    """
+    tasks = list(tasks)
+    subworkflows = list(subworkflows)
+    launch_plans = list(launch_plans)
+    if isinstance(workflow, workflow_closure_pb2.WorkflowClosure):
+        tasks = [*workflow.tasks, *tasks]
+        primary = workflow.workflow
+    elif isinstance(workflow, admin_workflow_pb2.WorkflowSpec):
+        subworkflows = [*workflow.sub_workflows, *subworkflows]
+        primary = workflow.template
+    elif isinstance(workflow, workflow_pb2.WorkflowTemplate):
+        primary = workflow
+    else:
+        raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or WorkflowClosure, got {type(workflow).__name__}")
+    _refuse(primary, validate(primary, tasks=tasks, subworkflows=subworkflows, launch_plans=launch_plans))
+
+    # Check copies, so that the rewrites land in the output and never in the caller's messages.
+    run = Run()
+    copies: list[tuple[bytes, workflow_pb2.WorkflowTemplate]] = []
+    for i, sub in enumerate(subworkflows):
+        for template, segments in workflow_templates(sub, ("sub_workflows", f"[{i}]")):
+            copy = workflow_pb2.WorkflowTemplate()
+            copy.CopyFrom(template)
+            run.add_subworkflow(copy, segments)
+            copies.append((id_key(copy.id), copy))
+    run.add_context(tasks, (), launch_plans, ())
+    run.workflows.setdefault(id_key(primary.id), primary)
+    run.resolve_launch_plans()
+    template = workflow_pb2.WorkflowTemplate()
+    template.CopyFrom(primary)
+    result = check_workflow(template, (), run.ctx, run.workflow_emit)
+    if not result.ok:  # pragma: no cover - validate() refused this already
+        raise CompileError(descriptor_of(primary).full_name, run.result())
+
+    closure = compiler_pb2.CompiledWorkflowClosure()
+    _compiled_workflow(closure.primary, template, result)
+    needed: dict[bytes, tasks_pb2.TaskTemplate] = {}
+    for key in _required_tasks(result, run):
+        needed.setdefault(key, run.ctx.tasks[key])
+    for key in sorted(needed, key=lambda k: _task_order(needed[k])):
+        compiled_task = closure.tasks.add()
+        compiled_task.template.CopyFrom(needed[key])
+        if compiled_task.template.HasField("interface"):
+            compiled_task.template.interface.inputs.SetInParent()
+            compiled_task.template.interface.outputs.SetInParent()
+    seen: set[bytes] = set()
+    for key, copy in copies:
+        if key in seen:
+            continue
+        seen.add(key)
+        sub_result = run.ctx.checked.get(key)
+        compiled_sub = closure.sub_workflows.add()
+        if sub_result is not None:
+            _compiled_workflow(compiled_sub, copy, sub_result)
+        else:
+            compiled_sub.template.CopyFrom(copy)
+    return closure
+
+
+def _task_order(task: tasks_pb2.TaskTemplate) -> tuple[int, str, str, str, str]:
+    i = task.id
+    return (i.resource_type, i.project, i.domain, i.name, i.version)
+
+
+def _required_tasks(result: WorkflowResult, run: Run) -> list[bytes]:
+    """The tasks of the workflow and of every subworkflow it runs (directly or not)."""
+    keys = list(result.referenced_tasks)
+    pending = list(result.referenced_subworkflows)
+    visited: set[bytes] = set()
+    while pending:
+        key = pending.pop()
+        if key in visited:
+            continue
+        visited.add(key)
+        sub = run.ctx.checked.get(key)
+        if sub is not None:
+            keys.extend(sub.referenced_tasks)
+            pending.extend(sub.referenced_subworkflows)
+    return keys
+
+
+def _compiled_workflow(
+    out: compiler_pb2.CompiledWorkflow, template: workflow_pb2.WorkflowTemplate, result: WorkflowResult
+) -> None:
+    """Fill ``out`` from a checked template copy: Flyte's template rewrites and the connection sets."""
+    for promise in result.rewrites:
+        promise.node_id = START_NODE
+    for node in (*result.top_level, *result.children):
+        ids = sorted(node.msg.upstream_node_ids)
+        del node.msg.upstream_node_ids[:]
+        node.msg.upstream_node_ids.extend(ids)
+    for child in result.children:
+        child.msg.id = child.compiled_id
+    compiled = out.template
+    compiled.CopyFrom(template)
+    compiled.interface.inputs.SetInParent()
+    compiled.interface.outputs.SetInParent()
+    del compiled.nodes[:]
+    compiled.nodes.add(id=START_NODE)
+    compiled.nodes.add(id=END_NODE).inputs.extend(template.outputs)
+    for node in result.top_level:
+        compiled.nodes.add().CopyFrom(node.msg)
+    for side, edges in (("upstream", result.upstream), ("downstream", result.downstream)):
+        target = getattr(out.connections, side)
+        for node_id in sorted(edges):
+            target[node_id].ids.extend(sorted(edges[node_id]))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Go's jsonpb, byte for byte
+
+
+def to_go_json(message: Message) -> str:
+    """``message`` as Flyte's Go code writes it with ``jsonpb.Marshaler{}``: fields in ``.proto`` declaration order,
+    map and Struct keys sorted, compact, integral doubles without ``.0``, ``<``, ``>`` and ``&`` escaped, 64-bit
+    integers as strings, enums by name."""
+    value = _declaration_order(message, message_to_value(message))
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).translate(
+        _HTML_ESCAPES
+    )
+
+
+_HTML_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _declaration_order(message: Message, value: Any) -> Any:
+    """Reorder the JSON form of ``message`` into declaration order and Go's number formatting (iteratively)."""
+    root: dict[str, Any] = {"": None}
+    stack: list[tuple[Any, Any, Any, Any]] = [(message.DESCRIPTOR, value, root, "")]
+    while stack:
+        desc, val, container, key = stack.pop()
+        if desc is None or not isinstance(val, dict) or desc.full_name in _GO_AS_IS:
+            container[key] = _go_numbers(val)
+            continue
+        if desc.full_name == "google.protobuf.Any":
+            container[key] = _go_numbers(val)
+            continue
+        ordered: dict[str, Any] = {}
+        container[key] = ordered
+        for field in desc.fields:
+            name = field.json_name
+            if name not in val:
+                continue
+            item = val[name]
+            sub = field.message_type if field.type == field.TYPE_MESSAGE else None
+            if sub is not None and sub.GetOptions().map_entry:
+                value_field = sub.fields_by_name["value"]
+                value_desc = value_field.message_type if value_field.type == value_field.TYPE_MESSAGE else None
+                mapped: dict[str, Any] = {}
+                ordered[name] = mapped
+                for k in sorted(item):
+                    mapped[k] = None
+                    stack.append((value_desc, item[k], mapped, k))
+            elif isinstance(item, list) and sub is not None:
+                items: list[Any] = [None] * len(item)
+                ordered[name] = items
+                for i, element in enumerate(item):
+                    stack.append((sub, element, items, i))
+            else:
+                ordered[name] = None
+                stack.append((sub, item, ordered, name))
+    return root[""]
+
+
+# Well-known types whose JSON form is not an object of fields (or is one already in its final order).
+_GO_AS_IS = frozenset(
+    {
+        "google.protobuf.Struct",
+        "google.protobuf.Value",
+        "google.protobuf.ListValue",
+        "google.protobuf.Duration",
+        "google.protobuf.Timestamp",
+    }
+)
+
+
+def _go_numbers(value: Any) -> Any:
+    """Integral doubles as integers (Go writes 1, not 1.0), and Struct keys sorted, throughout a JSON value."""
+    root: dict[str, Any] = {"": value}
+    stack: list[tuple[Any, Any]] = [(root, "")]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, float) and math.isfinite(item) and item.is_integer() and abs(item) < 1e21:
+            container[key] = int(item)
+        elif isinstance(item, dict):
+            fresh = {k: item[k] for k in sorted(item)}
+            container[key] = fresh
+            stack.extend((fresh, k) for k in fresh)
+        elif isinstance(item, list):
+            copy = list(item)
+            container[key] = copy
+            stack.extend((copy, i) for i in range(len(copy)))
+    return root[""]

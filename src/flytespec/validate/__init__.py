@@ -1,0 +1,231 @@
+"""Validation of Flyte specs: every check of Flyte's compiler and admin service, and what they miss.
+
+:func:`validate` returns every problem at once, as :class:`Diagnostic` objects (code, severity, field path, node,
+workflow, message), sorted and deterministic; :func:`check` raises one :class:`ValidationError` carrying them all.
+
+What can be validated: TaskTemplate, WorkflowTemplate, WorkflowClosure, CompiledWorkflowClosure, DynamicJobSpec,
+the registration messages TaskSpec, WorkflowSpec and LaunchPlan, CompiledTask, and any other message (its field
+constraints only). References resolve against what the message holds (a closure's tasks, a spec's subworkflows)
+and what is passed beside it (``tasks``, ``subworkflows``, ``launch_plans``, ``workflows``)::
+
+    from flytespec.validate import validate, check
+
+    for d in validate(workflow_spec, tasks=task_specs, launch_plans=launch_plans):
+        print(d.path, d.code, d.message)
+    check(closure)            # raises ValidationError when anything is wrong
+
+Field constraints (required fields, ranges, patterns, formats) are declared in the IDL (``flytespec.options``)
+and checked by one generic checker; the semantic checks (references, types, bindings, graph) are hand-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from google.protobuf.message import Message
+
+from flytespec._compat import descriptor_of
+from flytespec._gc import gc_paused
+from flytespec.admin import launch_plan_pb2, task_pb2
+from flytespec.admin import workflow_pb2 as admin_workflow_pb2
+from flytespec.core import compiler_pb2, dynamic_job_pb2, identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.validate._diagnostics import Code, Diagnostic, Severity, ValidationError
+from flytespec.validate._launch_plan import check_launch_plan
+from flytespec.validate._rules import check_rules
+from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, join
+from flytespec.validate._tasks import check_task
+from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, check_workflow, id_key
+
+__all__ = ["Code", "Diagnostic", "Severity", "ValidationError", "check", "errors", "validate"]
+
+
+def _without_synthetic_node_targets(
+    emit: Callable[[Code, str, str | None, str | None, str], None],
+) -> Callable[[Code, str, str | None, str | None, str], None]:
+    """Compiled templates begin with the compiler's own start-node and end-node, which have no target."""
+
+    def filtered(code: Code, path: str, node_id: str | None, workflow: str | None, message: str) -> None:
+        if not (code is Code.ValueRequired and node_id in (START_NODE, END_NODE) and path.endswith("]")):
+            emit(code, path, node_id, workflow, message)
+
+    return filtered
+
+
+def _check_id_type(run: Run, ident: identifier_pb2.Identifier, segments: tuple[str, ...], expected: str) -> None:
+    if ident.resource_type and identifier_pb2.ResourceType.Name(ident.resource_type) != expected:
+        run.add(
+            Code.ResourceTypeMismatch,
+            join((*segments, "resource_type")),
+            None,
+            None,
+            f"the identifier here must have resource type {expected}, not "
+            f"{identifier_pb2.ResourceType.Name(ident.resource_type)}",
+        )
+
+
+def _task(run: Run, task: tasks_pb2.TaskTemplate, segments: tuple[str, ...]) -> None:
+    if task.HasField("id"):
+        _check_id_type(run, task.id, (*segments, "id"), "TASK")
+    check_task(task, segments, run.entity_emit)
+
+
+def _check_template(
+    run: Run, wf: workflow_pb2.WorkflowTemplate, segments: tuple[str, ...], compiled: bool = False
+) -> WorkflowResult:
+    if wf.HasField("id"):
+        _check_id_type(run, wf.id, (*segments, "id"), "WORKFLOW")
+    return check_workflow(wf, segments, run.ctx, run.workflow_emit, compiled=compiled)
+
+
+def _remaining_subworkflows(run: Run, compiled: bool = False) -> None:
+    """Subworkflows nothing referenced are checked on their own too."""
+    for key, (template, segments) in list(run.ctx.subworkflows.items()):
+        if key not in run.ctx.checked:
+            _check_template(run, template, segments, compiled)
+
+
+def _connections_match(
+    run: Run, compiled: compiler_pb2.CompiledWorkflow, result: WorkflowResult, base: tuple[str, ...]
+) -> None:
+    if not result.ok or not compiled.HasField("connections"):
+        return
+    for side, computed in (("upstream", result.upstream), ("downstream", result.downstream)):
+        stored = getattr(compiled.connections, side)
+        expected = {k: sorted(v) for k, v in computed.items()}
+        actual = {k: list(stored[k].ids) for k in stored}
+        if actual != expected:
+            keys = sorted(
+                set(actual) ^ set(expected) | {k for k in actual if k in expected and actual[k] != expected[k]}
+            )
+            run.add(
+                Code.ConnectionsMismatch,
+                join((*base, "connections", side)),
+                None,
+                compiled.template.id.name or None,
+                f"the {side} connections do not match the workflow's nodes (first difference at node {keys[0]!r}); "
+                "compile the workflow again",
+            )
+
+
+def validate(
+    spec: Message,
+    *,
+    tasks: Iterable[TaskLike] = (),
+    subworkflows: Iterable[WorkflowLike] = (),
+    launch_plans: Iterable[LaunchPlanLike] = (),
+    workflows: Iterable[WorkflowLike] = (),
+) -> list[Diagnostic]:
+    """Validate a spec and return every problem found, sorted by path.
+
+    Args:
+        spec: the message to validate.
+        tasks: tasks its task nodes may reference, besides those it holds (TaskTemplate, TaskSpec or CompiledTask).
+        subworkflows: subworkflows its workflow nodes may reference, besides those it holds.
+        launch_plans: launch plans its workflow nodes may reference (admin LaunchPlan or LaunchPlanTemplate).
+        workflows: workflows a launch plan may launch (to check its inputs against the workflow's interface).
+
+    Returns:
+        Every diagnostic, errors and warnings, sorted by path then code; empty when the spec is valid.
+    """
+    with gc_paused():
+        return _validate(spec, tasks, subworkflows, launch_plans, workflows)
+
+
+def _validate(
+    spec: Message,
+    tasks: Iterable[TaskLike],
+    subworkflows: Iterable[WorkflowLike],
+    launch_plans: Iterable[LaunchPlanLike],
+    workflows: Iterable[WorkflowLike],
+) -> list[Diagnostic]:
+    run = Run()
+    run.add_context(tasks, subworkflows, launch_plans, workflows)
+    if isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
+        check_rules(spec, _without_synthetic_node_targets(run.add))
+    else:
+        check_rules(spec, run.add)
+
+    if isinstance(spec, tasks_pb2.TaskTemplate):
+        _task(run, spec, ())
+    elif isinstance(spec, (task_pb2.TaskSpec, compiler_pb2.CompiledTask)):
+        if spec.HasField("template"):
+            _task(run, spec.template, ("template",))
+    elif isinstance(spec, workflow_pb2.WorkflowTemplate):
+        run.resolve_launch_plans()
+        _check_template(run, spec, ())
+        _remaining_subworkflows(run)
+    elif isinstance(spec, admin_workflow_pb2.WorkflowSpec):
+        for i, sub in enumerate(spec.sub_workflows):
+            run.add_subworkflow(sub, ("sub_workflows", f"[{i}]"))
+        run.workflows.setdefault(id_key(spec.template.id), spec.template)
+        run.resolve_launch_plans()
+        if spec.HasField("template"):
+            _check_template(run, spec.template, ("template",))
+        _remaining_subworkflows(run)
+    elif isinstance(spec, workflow_closure_pb2.WorkflowClosure):
+        for i, task in enumerate(spec.tasks):
+            run.add_task(task, ("tasks", f"[{i}]"))
+            _task(run, task, ("tasks", f"[{i}]"))
+        run.workflows.setdefault(id_key(spec.workflow.id), spec.workflow)
+        run.resolve_launch_plans()
+        if spec.HasField("workflow"):
+            _check_template(run, spec.workflow, ("workflow",))
+        _remaining_subworkflows(run)
+    elif isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
+        for i, compiled_task in enumerate(spec.tasks):
+            run.add_task(compiled_task.template, ("tasks", f"[{i}]", "template"))
+            _task(run, compiled_task.template, ("tasks", f"[{i}]", "template"))
+        for i, compiled_sub in enumerate(spec.sub_workflows):
+            run.add_subworkflow(compiled_sub.template, ("sub_workflows", f"[{i}]", "template"))
+        for lp in spec.launch_plans:
+            run.add_launch_plan(lp.template)
+        run.resolve_launch_plans()
+        if spec.HasField("primary"):
+            result = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
+            _connections_match(run, spec.primary, result, ("primary",))
+        _remaining_subworkflows(run, compiled=True)
+    elif isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
+        for i, task in enumerate(spec.tasks):
+            run.add_task(task, ("tasks", f"[{i}]"))
+            _task(run, task, ("tasks", f"[{i}]"))
+        for i, sub in enumerate(spec.subworkflows):
+            run.add_subworkflow(sub, ("subworkflows", f"[{i}]"))
+        run.resolve_launch_plans()
+        wrapper = workflow_pb2.WorkflowTemplate(nodes=spec.nodes, outputs=spec.outputs)
+        if spec.nodes:
+            check_workflow(wrapper, (), run.ctx, run.workflow_emit, typed_outputs=False)
+        _remaining_subworkflows(run)
+    elif isinstance(spec, launch_plan_pb2.LaunchPlan):
+        run.resolve_launch_plans()
+        _check_id_type(run, spec.id, ("id",), "LAUNCH_PLAN")
+        _check_id_type(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
+        workflow = run.workflows.get(id_key(spec.spec.workflow_id))
+        check_launch_plan(spec, (), workflow, run.entity_emit)
+    return run.result()
+
+
+def errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> list[Diagnostic]:
+    """The diagnostics that make a spec invalid: errors, and warnings too when ``strict``."""
+    return [d for d in diagnostics if strict or d.severity is Severity.ERROR]
+
+
+def check(
+    spec: Message,
+    *,
+    strict: bool = False,
+    tasks: Iterable[TaskLike] = (),
+    subworkflows: Iterable[WorkflowLike] = (),
+    launch_plans: Iterable[LaunchPlanLike] = (),
+    workflows: Iterable[WorkflowLike] = (),
+) -> None:
+    """Validate ``spec`` (see :func:`validate`) and raise if it has errors (or, when ``strict``, warnings).
+
+    Raises:
+        ValidationError: carrying every problem found.
+    """
+    found = errors(
+        validate(spec, tasks=tasks, subworkflows=subworkflows, launch_plans=launch_plans, workflows=workflows),
+        strict=strict,
+    )
+    if found:
+        raise ValidationError(descriptor_of(spec).full_name, found)

@@ -1,0 +1,505 @@
+"""The generic checker of the field constraints declared in the IDL (``flytespec.options``).
+
+Constraints are read once per message type from the descriptors (custom options ``(flytespec.options.field)`` and
+``(flytespec.options.oneof)``) and turned into a plan; the walk then visits only the parts of a message tree that
+can hold constrained fields. The walk is iterative.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from flytespec._compat import is_map, is_repeated, message_class_of, message_of
+from flytespec.options import rules_pb2
+from flytespec.quantity import QuantityError, parse_quantity
+from flytespec.validate._diagnostics import Code
+
+__all__ = ["check_rules", "field_rules", "oneof_rules"]
+
+_F = FieldDescriptor
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"
+_NODE = "flytespec.core.Node"
+_WORKFLOW = "flytespec.core.WorkflowTemplate"
+
+Found = list[tuple[Code, tuple[str, ...], str]]
+
+
+def field_rules(field: FieldDescriptor) -> rules_pb2.FieldRules | None:
+    """The constraints declared on a field, or None."""
+    options = field.GetOptions()
+    if not options.HasExtension(rules_pb2.field):
+        return None
+    rules: rules_pb2.FieldRules = options.Extensions[rules_pb2.field]
+    return rules
+
+
+def oneof_rules(oneof: Any) -> rules_pb2.OneofRules | None:
+    """The constraints declared on a oneof, or None."""
+    options = oneof.GetOptions()
+    if not options.HasExtension(rules_pb2.oneof):
+        return None
+    rules: rules_pb2.OneofRules = options.Extensions[rules_pb2.oneof]
+    return rules
+
+
+def _segment(key: object) -> str:
+    if isinstance(key, str):
+        return '["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]'
+    return f"[{str(key).lower() if isinstance(key, bool) else key}]"
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldCheck:
+    name: str
+    field: FieldDescriptor
+    rules: rules_pb2.FieldRules
+    required_code: Code
+    invalid_code: Code
+    pattern: re.Pattern[str] | None
+    key_pattern: re.Pattern[str] | None
+    repeated: bool
+    mapped: bool
+    # A cheap test that holds when the field is certainly fine (None: always run the full check).
+    fine: Callable[[Message], bool] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    checks: tuple[_FieldCheck, ...]
+    oneofs: tuple[tuple[str, Code, str], ...]
+    singular: tuple[str, ...]  # message fields to descend into
+    repeated: tuple[str, ...]
+    maps: tuple[str, ...]  # map fields whose values are messages
+
+
+_plans: dict[type, _Plan] = {}
+_may_hold: dict[str, bool] = {}
+_quantities: dict[str, bool] = {}
+
+
+def _is_quantity(text: str) -> bool:
+    ok = _quantities.get(text)
+    if ok is None:
+        try:
+            parse_quantity(text)
+            ok = True
+        except QuantityError:
+            ok = False
+        if len(_quantities) < 4096:
+            _quantities[text] = ok
+    return ok
+
+
+def _fine(
+    f: FieldDescriptor, rules: rules_pb2.FieldRules, repeated: bool, mapped: bool
+) -> Callable[[Message], bool] | None:
+    """A fast test for the common cases: a singular field that is set and well-formed."""
+    name = f.name
+    if repeated or mapped:
+        if rules.required and not (rules.pattern or rules.key_pattern or rules.unique or rules.max_len):
+            return lambda m: len(getattr(m, name)) > 0
+        return None
+    if f.type == _F.TYPE_MESSAGE:
+        if rules.format or not rules.required:
+            return None
+        return lambda m: m.HasField(name)
+    if f.type == _F.TYPE_STRING:
+        tests: list[Callable[[str], bool]] = []
+        if rules.pattern:
+            tests.append(re.compile(rules.pattern).fullmatch)  # type: ignore[arg-type]
+        if rules.max_len:
+            limit = rules.max_len
+            tests.append(lambda v: len(v) <= limit)
+        if rules.format == rules_pb2.FORMAT_DNS_LABEL:
+            tests.append(lambda v: len(v) <= 63 and _DNS_LABEL.fullmatch(v) is not None)
+        elif rules.format == rules_pb2.FORMAT_QUANTITY:
+            tests.append(_is_quantity)
+        required = rules.required
+
+        def fine(m: Message) -> bool:
+            value = getattr(m, name)
+            if not value:
+                return not required
+            return all(test(value) for test in tests)
+
+        return fine
+    if rules.HasField("min") or rules.HasField("max") or rules.required:
+        low = rules.min if rules.HasField("min") else None
+        high = rules.max if rules.HasField("max") else None
+        exclusive = rules.min_exclusive
+        required = rules.required
+
+        def fine_number(m: Message) -> bool:
+            value = getattr(m, name)
+            if not value:
+                return not required and (low is None or (value > low if exclusive else value >= low))
+            return (low is None or (value > low if exclusive else value >= low)) and (high is None or value <= high)
+
+        return fine_number
+    return None
+
+
+def _has_rules(desc: Descriptor) -> bool:
+    """Whether any message reachable from ``desc`` has constraints (computed over the whole type graph once)."""
+    cached = _may_hold.get(desc.full_name)
+    if cached is not None:
+        return cached
+    # Iterative reachability: collect the reachable types, then mark those that hold rules and propagate.
+    reachable: dict[str, Descriptor] = {}
+    edges: dict[str, set[str]] = {}
+    stack = [desc]
+    while stack:
+        d = stack.pop()
+        if d.full_name in reachable:
+            continue
+        reachable[d.full_name] = d
+        edges[d.full_name] = set()
+        for f in d.fields:
+            if f.type == _F.TYPE_MESSAGE:
+                target = message_of(f)
+                if is_map(f):
+                    value = target.fields_by_name["value"]
+                    if value.type != _F.TYPE_MESSAGE:
+                        continue
+                    target = message_of(value)
+                edges[d.full_name].add(target.full_name)
+                stack.append(target)
+    holds = {
+        name
+        for name, d in reachable.items()
+        if any(field_rules(f) is not None for f in d.fields) or any(oneof_rules(o) is not None for o in d.oneofs)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for name, targets in edges.items():
+            if name not in holds and targets & holds:
+                holds.add(name)
+                changed = True
+    for name in reachable:
+        _may_hold.setdefault(name, name in holds)
+    return _may_hold[desc.full_name]
+
+
+def _plan(cls: type, desc: Descriptor) -> _Plan:
+    checks = []
+    for f in desc.fields:
+        rules = field_rules(f)
+        if rules is None:
+            continue
+        code = Code(rules.code) if rules.code else None
+        repeated, mapped = is_repeated(f) and not is_map(f), is_map(f)
+        checks.append(
+            _FieldCheck(
+                name=f.name,
+                field=f,
+                rules=rules,
+                required_code=code or Code.ValueRequired,
+                invalid_code=code or Code.InvalidValue,
+                pattern=re.compile(rules.pattern) if rules.pattern else None,
+                key_pattern=re.compile(rules.key_pattern) if rules.key_pattern else None,
+                repeated=repeated,
+                mapped=mapped,
+                fine=_fine(f, rules, repeated, mapped),
+            )
+        )
+    oneofs = []
+    for o in desc.oneofs:
+        required = oneof_rules(o)
+        if required is not None and required.required:
+            text = f"one of the {o.name} fields of {desc.name} must be set"
+            oneofs.append((o.name, Code(required.code) if required.code else Code.ValueRequired, text))
+    singular: list[str] = []
+    repeated_fields: list[str] = []
+    maps: list[str] = []
+    for f in desc.fields:
+        if f.type != _F.TYPE_MESSAGE:
+            continue
+        if is_map(f):
+            value = message_of(f).fields_by_name["value"]
+            if value.type == _F.TYPE_MESSAGE and _has_rules(message_of(value)):
+                maps.append(f.name)
+        elif _has_rules(message_of(f)):
+            (repeated_fields if is_repeated(f) else singular).append(f.name)
+    plan = _Plan(tuple(checks), tuple(oneofs), tuple(singular), tuple(repeated_fields), tuple(maps))
+    _plans[cls] = plan
+    return plan
+
+
+def _values(check: _FieldCheck, value: Any) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(relative segments, scalar) for every value a check applies to."""
+    if check.mapped:
+        for k in sorted(value):
+            yield (check.name, _segment(k)), value[k]
+    elif check.repeated:
+        for i, item in enumerate(value):
+            yield (check.name, f"[{i}]"), item
+    else:
+        yield (check.name,), value
+
+
+def _check_field(msg: Message, check: _FieldCheck, out: Found) -> None:
+    rules = check.rules
+    name = check.name
+    f = check.field
+    if f.type == _F.TYPE_MESSAGE and not check.repeated and not check.mapped:
+        present = msg.HasField(name)
+        value: Any = getattr(msg, name) if present else None
+    else:
+        value = getattr(msg, name)
+        present = bool(len(value)) if (check.repeated or check.mapped) else bool(value)
+    if not present:
+        if rules.required:
+            out.append((check.required_code, (name,), f"{name} is required"))
+        return
+    if check.mapped and check.key_pattern is not None:
+        for k in sorted(value):
+            if not check.key_pattern.fullmatch(str(k)):
+                out.append(
+                    (check.invalid_code, (name, _segment(k)), f"the key {k!r} does not match {rules.key_pattern}")
+                )
+    if f.type == _F.TYPE_MESSAGE and not check.mapped:
+        if rules.format in (rules_pb2.FORMAT_POSITIVE_DURATION, rules_pb2.FORMAT_NON_NEGATIVE_DURATION):
+            _check_duration(check, value, out)
+        return
+    for segments, item in _values(check, value):
+        _check_scalar(check, segments, item, out)
+    if rules.unique and check.repeated:
+        seen: set[Any] = set()
+        for i, item in enumerate(value):
+            if item in seen:
+                out.append((check.invalid_code, (name, f"[{i}]"), f"{item!r} appears more than once in {name}"))
+            seen.add(item)
+
+
+def _check_duration(check: _FieldCheck, value: Any, out: Found) -> None:
+    seconds, nanos = value.seconds, value.nanos
+    negative = seconds < 0 or (seconds == 0 and nanos < 0)
+    zero = seconds == 0 and nanos == 0
+    if check.rules.format == rules_pb2.FORMAT_POSITIVE_DURATION and (negative or zero):
+        out.append(
+            (check.invalid_code, (check.name,), f"{check.name} must be a positive duration, got {seconds}s {nanos}ns")
+        )
+    elif negative:
+        out.append((check.invalid_code, (check.name,), f"{check.name} must not be negative, got {seconds}s {nanos}ns"))
+
+
+def _check_scalar(check: _FieldCheck, segments: tuple[str, ...], item: Any, out: Found) -> None:
+    rules = check.rules
+    code = check.invalid_code
+    if isinstance(item, str):
+        if check.pattern is not None and not check.pattern.fullmatch(item):
+            out.append((code, segments, f"{item!r} does not match {rules.pattern}"))
+        if rules.max_len and len(item) > rules.max_len:
+            out.append((code, segments, f"{item[:40]!r}... is longer than {rules.max_len} characters"))
+        if rules.format == rules_pb2.FORMAT_DNS_LABEL and (len(item) > 63 or not _DNS_LABEL.fullmatch(item)):
+            out.append((code, segments, f"{item!r} is not a DNS-1123 label ({_DNS_RULE})"))
+        elif rules.format == rules_pb2.FORMAT_QUANTITY:
+            try:
+                parse_quantity(item)
+            except QuantityError:
+                out.append((code, segments, f"{item!r} is not a Kubernetes quantity (such as 500m, 2, 1.5Gi)"))
+    elif isinstance(item, (int, float)) and not isinstance(item, bool):
+        if rules.HasField("min") and (item < rules.min or (rules.min_exclusive and item == rules.min)):
+            out.append((code, segments, f"{item} is below the minimum {rules.min:g}"))
+        if rules.HasField("max") and item > rules.max:
+            out.append((code, segments, f"{item} is above the maximum {rules.max:g}"))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Each message type's constraints compiled into one Python function (generated source, compiled once per type):
+# the cheap, common tests inline; the full check (_check_field) only when a cheap test fails.
+
+Report = Callable[[Any, tuple[Any, ...], Code, str], None]
+Push = Callable[[tuple[Any, Any, tuple[Any, ...]]], None]
+_compiled: dict[type, Callable[[Message, Any, Push, Report], None]] = {}
+
+
+def _attr(name: str, var: str) -> str:
+    return f"getattr({var}, {name!r})" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else f"{var}.{name}"
+
+
+def _checks_source(plan: _Plan, var: str, entry: str, indent: str, env: dict[str, Any], prefix: str) -> list[str]:
+    """Source lines checking the fields and oneofs of message ``var``; ``entry`` builds its stack entry (only
+    evaluated when something is reported)."""
+    lines: list[str] = []
+    for i, check in enumerate(plan.checks):
+        key = f"{prefix}{i}"
+        env[f"C{key}"] = check
+        rules = check.rules
+        value = _attr(check.name, var)
+        slow = f"{indent}    _slow({var}, C{key}, {entry}, report)"
+        simple_string = check.field.type == _F.TYPE_STRING and not (
+            check.repeated or check.mapped or rules.max_len or rules.unique or rules.key_pattern
+        )
+        if simple_string:
+            tests = ["not v"] if rules.required else []
+            guard = "v and " if not rules.required else ""
+            if check.pattern is not None:
+                env[f"P{key}"] = check.pattern.fullmatch
+                tests.append(f"({guard}P{key}(v) is None)")
+            if rules.format == rules_pb2.FORMAT_DNS_LABEL:
+                tests.append(f"({guard}(len(v) > 63 or _DNS(v) is None))")
+            elif rules.format == rules_pb2.FORMAT_QUANTITY:
+                tests.append(f"({guard}not _ISQ(v))")
+            if tests:
+                lines += [f"{indent}v = {value}", f"{indent}if {' or '.join(tests)}:", slow]
+        elif check.field.type == _F.TYPE_MESSAGE and not (check.repeated or check.mapped) and not rules.format:
+            if rules.required:
+                lines += [f"{indent}if not {var}.HasField({check.name!r}):", slow]
+        elif check.fine is not None:
+            env[f"F{key}"] = check.fine
+            lines += [f"{indent}if not F{key}({var}):", slow]
+        else:
+            lines.append(slow.replace("    _slow", "_slow", 1))
+    for i, (oneof, code, text) in enumerate(plan.oneofs):
+        env[f"O{prefix}{i}"] = (code, text)
+        lines += [f"{indent}if {var}.WhichOneof({oneof!r}) is None:", f"{indent}    report({entry}, (), *O{prefix}{i})"]
+    return lines
+
+
+_INLINE_DEPTH = 2
+
+
+def _is_leaf(desc: Descriptor) -> bool:
+    plan = _plan(message_class_of(desc), desc)
+    return not (plan.singular or plan.repeated or plan.maps)
+
+
+def _body(
+    desc: Descriptor,
+    var: str,
+    entry: str,
+    indent: str,
+    env: dict[str, Any],
+    counter: list[int],
+    depth: int,
+    path: tuple[str, ...],
+) -> list[str]:
+    """Source checking message ``var`` of type ``desc`` and its children.
+
+    Singular children are checked inline (their stack entries built only when something is reported or pushed),
+    down to a few levels and never into a type already being inlined (recursive types go through the stack); list
+    elements are pushed unless they are leaves.
+    """
+    counter[0] += 1
+    prefix = f"_{counter[0]}_"
+    plan = _plan(message_class_of(desc), desc)
+    lines = _checks_source(plan, var, entry, indent, env, prefix)
+    for name in plan.singular:
+        child = message_of(desc.fields_by_name[name])
+        child_var = f"c{counter[0]}_{name}"
+        lines += [f"{indent}if {var}.HasField({name!r}):", f"{indent}    {child_var} = {_attr(name, var)}"]
+        if depth < _INLINE_DEPTH and child.full_name not in path:
+            child_entry = f"({child_var}, {entry}, ({name!r},))"
+            lines += _body(
+                child, child_var, child_entry, indent + "    ", env, counter, depth + 1, (*path, child.full_name)
+            )
+        else:
+            lines.append(f"{indent}    push(({child_var}, {entry}, ({name!r},)))")
+    for name in plan.repeated:
+        child = message_of(desc.fields_by_name[name])
+        n = counter[0]
+        child_var, index = f"r{n}_{name}", f"i{n}_{name}"
+        lines.append(f"{indent}for {index}, {child_var} in enumerate({_attr(name, var)}):")
+        # Elements of lists are the units of work: pushed, so each gets its own compiled function, unless they are
+        # leaves (no children of their own to check).
+        if _is_leaf(child) and child.full_name not in path:
+            child_entry = f"({child_var}, {entry}, ({name!r}, {index}))"
+            lines += _body(
+                child, child_var, child_entry, indent + "    ", env, counter, depth + 1, (*path, child.full_name)
+            )
+        else:
+            lines.append(f"{indent}    push(({child_var}, {entry}, ({name!r}, {index})))")
+    for name in plan.maps:
+        n = counter[0]
+        lines += [
+            f"{indent}v{n}_{name} = {_attr(name, var)}",
+            f"{indent}for k in v{n}_{name}:",
+            f"{indent}    push((v{n}_{name}[k], {entry}, ({name!r}, _segment(k))))",
+        ]
+    return lines
+
+
+def _compile(cls: type) -> Callable[[Message, Any, Push, Report], None]:
+    desc: Descriptor = cls.DESCRIPTOR  # type: ignore[attr-defined]
+    env: dict[str, Any] = {"_slow": _slow, "_segment": _segment, "_DNS": _DNS_LABEL.fullmatch, "_ISQ": _is_quantity}
+    lines = ["def check(m, entry, push, report):"]
+    lines += _body(desc, "m", "entry", "    ", env, [0], 0, (desc.full_name,))
+    lines.append("    return None")
+    exec(compile("\n".join(lines), f"<flytespec rules for {desc.full_name}>", "exec"), env)
+    function: Callable[[Message, Any, Push, Report], None] = env["check"]
+    _compiled[cls] = function
+    return function
+
+
+def _slow(msg: Message, check: _FieldCheck, entry: Any, report: Report) -> None:
+    found: Found = []
+    _check_field(msg, check, found)
+    for code, rel, text in found:
+        report(entry, rel, code, text)
+
+
+def check_rules(root: Message, emit: Callable[[Code, str, str | None, str | None, str], None]) -> None:
+    """Check every declared constraint in ``root``'s tree.
+
+    Args:
+        root: the message to check.
+        emit: called as ``emit(code, path, node_id, workflow, message)`` for each violation.
+    """
+
+    def report(entry: Any, rel: tuple[Any, ...], code: Code, text: str) -> None:
+        _report(emit, entry, rel, code, text)
+
+    # Entries: (message, parent entry, path segments relative to the parent; an int is a list index). Paths, node
+    # ids and workflow names are rebuilt from the parent links only when something is reported.
+    stack: list[tuple[Any, Any, tuple[Any, ...]]] = [(root, None, ())]
+    push = stack.append
+    pop = stack.pop
+    compiled = _compiled
+    while stack:
+        entry = pop()
+        msg = entry[0]
+        function = compiled.get(type(msg))
+        if function is None:
+            function = _compile(type(msg))
+        function(msg, entry, push, report)
+
+
+def _report(
+    emit: Callable[[Code, str, str | None, str | None, str], None],
+    entry: Any,
+    rel: tuple[Any, ...],
+    code: Code,
+    text: str,
+) -> None:
+    parts: list[tuple[Any, ...]] = [rel]
+    node_id: str | None = None
+    workflow: str | None = None
+    current = entry
+    while current is not None:
+        msg = current[0]
+        name = msg.DESCRIPTOR.full_name
+        if name == _NODE and node_id is None:
+            node_id = msg.id or None
+        elif name == _WORKFLOW and workflow is None:
+            workflow = msg.id.name or None
+        parts.append(current[2])
+        current = current[1]
+    segments = tuple(f"[{seg}]" if isinstance(seg, int) else seg for part in reversed(parts) for seg in part)
+    emit(code, _join(segments), node_id, workflow, text)
+
+
+def _join(segments: tuple[str, ...]) -> str:
+    out = ""
+    for seg in segments:
+        out += seg if seg.startswith("[") or not out else f".{seg}"
+    return out

@@ -1,0 +1,152 @@
+"""The state of one validation run: collected diagnostics and what references resolve against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flytespec.admin import launch_plan_pb2, task_pb2
+from flytespec.admin import workflow_pb2 as admin_workflow_pb2
+from flytespec.core import compiler_pb2, tasks_pb2, workflow_pb2
+from flytespec.validate._diagnostics import Code, Diagnostic, Severity, sort_key
+from flytespec.validate._launch_plan import launch_plan_interface
+from flytespec.validate._workflow import Context, LaunchPlanInterface, id_key
+
+__all__ = ["LaunchPlanLike", "Run", "TaskLike", "WorkflowLike", "join", "task_template", "workflow_templates"]
+
+TaskLike = tasks_pb2.TaskTemplate | task_pb2.TaskSpec | compiler_pb2.CompiledTask
+WorkflowLike = workflow_pb2.WorkflowTemplate | admin_workflow_pb2.WorkflowSpec | compiler_pb2.CompiledWorkflow
+LaunchPlanLike = launch_plan_pb2.LaunchPlan | workflow_pb2.LaunchPlanTemplate
+
+
+def join(segments: tuple[str, ...]) -> str:
+    out = ""
+    for seg in segments:
+        out += seg if seg.startswith("[") or not out else f".{seg}"
+    return out
+
+
+class Run:
+    """One validation: the collected diagnostics and what references resolve against."""
+
+    def __init__(self) -> None:
+        self.found: set[Diagnostic] = set()
+        self.ctx = Context()
+        self.workflows: dict[bytes, workflow_pb2.WorkflowTemplate] = {}
+        self.pending_launch_plans: list[launch_plan_pb2.LaunchPlan] = []
+
+    # emitters ------------------------------------------------------------------------------------------------
+
+    def add(
+        self,
+        code: Code,
+        path: str,
+        node_id: str | None,
+        workflow: str | None,
+        message: str,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.found.add(Diagnostic(code, severity, path, node_id, message, workflow))
+
+    def workflow_emit(
+        self,
+        code: Code,
+        segments: tuple[str, ...],
+        node_id: str | None,
+        workflow: str | None,
+        message: str,
+        severity: Severity,
+    ) -> None:
+        self.add(code, join(segments), node_id, workflow, message, severity)
+
+    def entity_emit(self, code: Code, segments: tuple[str, ...], message: str, severity: Severity) -> None:
+        """For checks of one entity (a task, a launch plan): no node, no workflow."""
+        self.add(code, join(segments), None, None, message, severity)
+
+    # context -------------------------------------------------------------------------------------------------
+
+    def add_task(self, task: tasks_pb2.TaskTemplate, segments: tuple[str, ...] | None) -> None:
+        key = id_key(task.id)
+        known = self.ctx.tasks.get(key)
+        if known is not None and segments is not None:
+            if known != task:
+                self.add(
+                    Code.DuplicateId,
+                    join((*segments, "id")),
+                    None,
+                    None,
+                    f"another task with the same identifier ({task.id.name}) has different content",
+                )
+            return
+        self.ctx.tasks.setdefault(key, task)
+
+    def add_subworkflow(self, wf: workflow_pb2.WorkflowTemplate, segments: tuple[str, ...]) -> None:
+        key = id_key(wf.id)
+        if key in self.ctx.subworkflows:
+            self.add(
+                Code.DuplicateId,
+                join((*segments, "id")),
+                None,
+                wf.id.name or None,
+                f"another subworkflow has the same identifier ({wf.id.name})",
+            )
+            return
+        self.ctx.subworkflows[key] = (wf, segments)
+        self.workflows.setdefault(key, wf)
+
+    def add_context(
+        self,
+        tasks: Iterable[TaskLike],
+        subworkflows: Iterable[WorkflowLike],
+        launch_plans: Iterable[LaunchPlanLike],
+        workflows: Iterable[WorkflowLike],
+    ) -> None:
+        for task in tasks:
+            self.add_task(task_template(task), None)
+        for i, sub in enumerate(subworkflows):
+            for template, segments in workflow_templates(sub, ("sub_workflows", f"[{i}]")):
+                self.add_subworkflow(template, segments)
+        for wf in workflows:
+            for template, _ in workflow_templates(wf, ()):
+                self.workflows.setdefault(id_key(template.id), template)
+        for lp in launch_plans:
+            self.add_launch_plan(lp)
+
+    def add_launch_plan(self, lp: LaunchPlanLike) -> None:
+        if isinstance(lp, workflow_pb2.LaunchPlanTemplate):
+            fixed = lp.fixed_inputs.literals
+            inputs = {n: (v.type, True) for n, v in lp.interface.inputs.variables.items() if n not in fixed}
+            outputs = {n: v.type for n, v in lp.interface.outputs.variables.items()}
+            self.ctx.launch_plans[id_key(lp.id)] = LaunchPlanInterface(inputs, outputs)
+        else:
+            self.pending_launch_plans.append(lp)
+
+    def resolve_launch_plans(self) -> None:
+        """Admin LaunchPlans: their interface may need their workflow, known once everything was added."""
+        for lp in self.pending_launch_plans:
+            workflow = self.workflows.get(id_key(lp.spec.workflow_id))
+            self.ctx.launch_plans[id_key(lp.id)] = launch_plan_interface(lp, workflow)
+
+    def result(self) -> list[Diagnostic]:
+        return sorted(self.found, key=sort_key)
+
+
+def task_template(task: TaskLike) -> tasks_pb2.TaskTemplate:
+    if isinstance(task, tasks_pb2.TaskTemplate):
+        return task
+    if isinstance(task, (task_pb2.TaskSpec, compiler_pb2.CompiledTask)):
+        return task.template
+    raise TypeError(f"expected a TaskTemplate, TaskSpec or CompiledTask, got {type(task).__name__}")
+
+
+def workflow_templates(
+    wf: WorkflowLike, segments: tuple[str, ...]
+) -> list[tuple[workflow_pb2.WorkflowTemplate, tuple[str, ...]]]:
+    if isinstance(wf, workflow_pb2.WorkflowTemplate):
+        return [(wf, segments)]
+    if isinstance(wf, compiler_pb2.CompiledWorkflow):
+        return [(wf.template, (*segments, "template"))]
+    if isinstance(wf, admin_workflow_pb2.WorkflowSpec):
+        return [(wf.template, (*segments, "template"))] + [
+            (sub, (*segments, "sub_workflows", f"[{i}]")) for i, sub in enumerate(wf.sub_workflows)
+        ]
+    raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or CompiledWorkflow, got {type(wf).__name__}")

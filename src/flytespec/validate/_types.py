@@ -1,0 +1,316 @@
+"""Flyte's type rules: when a value of one LiteralType may feed an input of another, and the type of a literal.
+
+These follow Flyte's compiler (``flytepropeller/pkg/compiler/validators/typing.go`` and ``utils.go`` at v1.16.8)
+rule for rule, including its quirks, which ``../shared/docs/flyte-compiler-reference.md`` section 4 lists:
+INTEGER does not cast to FLOAT, ``Optional[int]`` does not cast to ``int`` while ``int`` casts to
+``Optional[int]``, enums cast to and from STRING, blob dimensionality is ignored, and so on.
+
+The one place flytespec approximates is STRUCT with JSON-schema metadata on both sides: Flyte compares the schemas
+with third-party Go libraries; flytespec accepts identical schemas and schemas whose properties are a superset of
+the expected ones, property by property (see :func:`_schema_casts`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format
+
+from flytespec.core import literals_pb2, types_pb2
+
+__all__ = [
+    "castable",
+    "describe",
+    "is_optional",
+    "literal_type_of_literal",
+    "literal_type_of_primitive",
+    "literal_type_of_scalar",
+    "same_type",
+]
+
+_SIMPLE_NAMES = {v.number: v.name for v in types_pb2.SimpleType.DESCRIPTOR.values}
+_NONE = types_pb2.NONE
+_STRING = types_pb2.STRING
+_STRUCT = types_pb2.STRUCT
+
+# Schema column types map to the simple types of the same name.
+_COLUMN_TO_SIMPLE = {
+    types_pb2.SchemaType.SchemaColumn.INTEGER: types_pb2.INTEGER,
+    types_pb2.SchemaType.SchemaColumn.FLOAT: types_pb2.FLOAT,
+    types_pb2.SchemaType.SchemaColumn.STRING: types_pb2.STRING,
+    types_pb2.SchemaType.SchemaColumn.BOOLEAN: types_pb2.BOOLEAN,
+    types_pb2.SchemaType.SchemaColumn.DATETIME: types_pb2.DATETIME,
+    types_pb2.SchemaType.SchemaColumn.DURATION: types_pb2.DURATION,
+}
+
+
+def _kind(t: types_pb2.LiteralType) -> str | None:
+    kind: str | None = t.WhichOneof("type")
+    return kind
+
+
+def _is_none(t: types_pb2.LiteralType | None) -> bool:
+    return t is not None and _kind(t) == "simple" and t.simple == _NONE
+
+
+def _tag(t: types_pb2.LiteralType) -> str:
+    return t.structure.tag if t.HasField("structure") else ""
+
+
+def same_type(a: types_pb2.LiteralType, b: types_pb2.LiteralType) -> bool:
+    """Whether two types are identical (Flyte compares their text form; message equality is the same)."""
+    return a == b
+
+
+def _without_metadata(t: types_pb2.LiteralType) -> types_pb2.LiteralType:
+    copy = types_pb2.LiteralType()
+    copy.CopyFrom(t)
+    copy.ClearField("structure")
+    copy.ClearField("metadata")
+    copy.ClearField("annotation")
+    return copy
+
+
+def castable(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType) -> bool:
+    """Whether a value of type ``upstream`` may be bound to an input of type ``downstream`` (Flyte's
+    ``AreTypesCastable``)."""
+    if upstream == downstream:
+        return True
+    if (
+        _kind(upstream) == "union_type"
+        and len(upstream.union_type.variants) == 1
+        and _casts_from(downstream, upstream.union_type.variants[0])
+    ):
+        return True
+    return _casts_from(downstream, upstream)
+
+
+def _casts_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> bool:
+    """The checker of the downstream type, asked whether it accepts the upstream type."""
+    kind = _kind(down)
+    if kind == "collection_type":
+        if _kind(up) != "collection_type":
+            return False
+        if _is_none(up.collection_type):
+            return True
+        return _casts_from(down.collection_type, up.collection_type)
+    if kind == "map_value_type":
+        if _kind(up) != "map_value_type":
+            return False
+        if _is_none(up.map_value_type):
+            return True
+        return _casts_from(down.map_value_type, up.map_value_type)
+    if kind == "blob":
+        if _kind(up) != "blob":
+            return False
+        return not up.blob.format or not down.blob.format or up.blob.format == down.blob.format
+    if kind == "schema":
+        return _schema_from(down.schema, up)
+    if kind == "structured_dataset_type":
+        return _structured_dataset_from(down.structured_dataset_type, up)
+    if kind == "union_type":
+        return _union_from(down.union_type, up)
+    if kind == "simple" and down.simple == _NONE:
+        return _is_none(up)
+    return _trivial_from(down, up)
+
+
+def _trivial_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> bool:
+    up_kind, down_kind = _kind(up), _kind(down)
+    if up_kind == "enum_type" and down_kind == "simple" and down.simple == _STRING:
+        return True
+    if down_kind == "enum_type" and up_kind == "simple" and up.simple == _STRING:
+        return True
+    up_tag = _tag(up)
+    if up_tag and _tag(down) != up_tag:
+        return False
+    if up_kind == "simple" and down_kind == "simple" and up.simple == _STRUCT and down.simple == _STRUCT:
+        if not up.HasField("metadata") or not down.HasField("metadata"):
+            return True
+        return _schema_casts(json_format.MessageToDict(up.metadata), json_format.MessageToDict(down.metadata))
+    return _without_metadata(up) == _without_metadata(down)
+
+
+def _schema_casts(up: Any, down: Any) -> bool:
+    """JSON schemas (dataclass or Pydantic STRUCT metadata): identical, or the upstream's properties a superset of
+    the downstream's with compatible types (a child dataclass may feed a parent)."""
+    if up == down:
+        return True
+    if not isinstance(up, dict) or not isinstance(down, dict):
+        return False
+    up_props, down_props = up.get("properties"), down.get("properties")
+    if isinstance(up_props, dict) and isinstance(down_props, dict):
+        for name, expected in down_props.items():
+            if name not in up_props or not _schema_casts(up_props[name], expected):
+                return False
+        return True
+    ignored = {"title", "description", "$schema", "additionalProperties", "required", "definitions", "$defs"}
+    return {k: v for k, v in up.items() if k not in ignored} == {k: v for k, v in down.items() if k not in ignored}
+
+
+def _schema_from(down: types_pb2.SchemaType, up: types_pb2.LiteralType) -> bool:
+    up_kind = _kind(up)
+    if up_kind == "schema":
+        if not up.schema.columns or not down.columns:
+            return True
+        columns = {c.name: c.type for c in up.schema.columns}
+        return all(columns.get(c.name) == c.type and c.name in columns for c in down.columns)
+    if up_kind == "structured_dataset_type":
+        sd = up.structured_dataset_type
+        if sd.format and sd.format.lower() != "parquet":
+            return False
+        if not sd.columns or not down.columns:
+            return True
+        simple = {c.name: (c.literal_type.simple if _kind(c.literal_type) == "simple" else None) for c in sd.columns}
+        return all(c.name in simple and _COLUMN_TO_SIMPLE.get(c.type) == simple[c.name] for c in down.columns)
+    return False
+
+
+def _structured_dataset_from(down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType) -> bool:
+    if _is_none(up):
+        return True  # structured datasets are nullable
+    up_kind = _kind(up)
+    if up_kind == "schema":
+        if down.format and down.format.lower() != "parquet":
+            return False
+        if not up.schema.columns or not down.columns:
+            return True
+        columns = {c.name: c.type for c in up.schema.columns}
+        return all(
+            c.name in columns
+            and _kind(c.literal_type) == "simple"
+            and _COLUMN_TO_SIMPLE.get(columns[c.name]) == c.literal_type.simple
+            for c in down.columns
+        )
+    if up_kind == "structured_dataset_type":
+        sd = up.structured_dataset_type
+        if sd.format and down.format and sd.format.lower() != down.format.lower():
+            return False
+        if not sd.columns or not down.columns:
+            return True
+        by_name = {c.name: c.literal_type for c in sd.columns}
+        return all(c.name in by_name and _casts_from(c.literal_type, by_name[c.name]) for c in down.columns)
+    return False
+
+
+def _union_from(down: types_pb2.UnionType, up: types_pb2.LiteralType) -> bool:
+    if _kind(up) == "union_type":
+        return all(any(castable(u, d) for d in down.variants) for u in up.union_type.variants)
+    return sum(1 for d in down.variants if castable(up, d)) == 1
+
+
+def is_optional(t: types_pb2.LiteralType) -> bool:
+    """Whether an input of this type may stay unbound: a union with a NONE variant (``Optional[...]``).
+
+    Stricter than Flyte's own check, which also treats a union with any non-simple variant as optional (it reads
+    the NONE enum value from a variant that has no simple type); such inputs, left unbound, fail at run time.
+    """
+    return _kind(t) == "union_type" and any(_is_none(v) for v in t.union_type.variants)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Literal -> type
+
+
+def literal_type_of_primitive(p: literals_pb2.Primitive) -> types_pb2.LiteralType:
+    """The simple type of a primitive value (NONE when the primitive is empty)."""
+    simple = {
+        "integer": types_pb2.INTEGER,
+        "float_value": types_pb2.FLOAT,
+        "string_value": types_pb2.STRING,
+        "boolean": types_pb2.BOOLEAN,
+        "datetime": types_pb2.DATETIME,
+        "duration": types_pb2.DURATION,
+    }.get(p.WhichOneof("value") or "", _NONE)
+    return types_pb2.LiteralType(simple=simple)
+
+
+def literal_type_of_scalar(s: literals_pb2.Scalar) -> types_pb2.LiteralType | None:
+    """The type of a scalar value, or None when it cannot be told (a blob without metadata, an empty scalar)."""
+    kind = s.WhichOneof("value")
+    if kind == "primitive":
+        return literal_type_of_primitive(s.primitive)
+    if kind == "blob":
+        if not s.blob.HasField("metadata"):
+            return None
+        return types_pb2.LiteralType(blob=s.blob.metadata.type)
+    if kind == "binary":
+        return types_pb2.LiteralType(simple=types_pb2.STRUCT if s.binary.tag == "msgpack" else types_pb2.BINARY)
+    if kind == "schema":
+        return types_pb2.LiteralType(schema=s.schema.type)
+    if kind == "structured_dataset":
+        sd = s.structured_dataset
+        metadata = sd.metadata.structured_dataset_type if sd.HasField("metadata") else types_pb2.StructuredDatasetType()
+        return types_pb2.LiteralType(structured_dataset_type=metadata)
+    if kind == "none_type":
+        return types_pb2.LiteralType(simple=_NONE)
+    if kind == "error":
+        return types_pb2.LiteralType(simple=types_pb2.ERROR)
+    if kind == "generic":
+        return types_pb2.LiteralType(simple=types_pb2.STRUCT)
+    if kind == "union":
+        return types_pb2.LiteralType(union_type=types_pb2.UnionType(variants=[s.union.type]))
+    return None
+
+
+def literal_type_of_literal(literal: literals_pb2.Literal) -> types_pb2.LiteralType | None:
+    """The type of a literal value (collections and maps: of the distinct element types), or None if unknown."""
+    kind = literal.WhichOneof("value")
+    if kind == "scalar":
+        return literal_type_of_scalar(literal.scalar)
+    if kind == "collection":
+        inner = _element_type(list(literal.collection.literals))
+        return None if inner is None else types_pb2.LiteralType(collection_type=inner)
+    if kind == "map":
+        inner = _element_type([literal.map.literals[k] for k in sorted(literal.map.literals)])
+        return None if inner is None else types_pb2.LiteralType(map_value_type=inner)
+    if kind == "offloaded_metadata":
+        return literal.offloaded_metadata.inferred_type
+    return None
+
+
+def _element_type(literals: list[literals_pb2.Literal]) -> types_pb2.LiteralType | None:
+    """The element type of a collection or map: NONE when empty, the one type, or a union of the distinct types
+    sorted by their text (unions of element unions flattened)."""
+    distinct: dict[bytes, types_pb2.LiteralType] = {}
+    empty_list: types_pb2.LiteralType | None = None
+    for literal in literals:
+        t = literal_type_of_literal(literal)
+        if t is None:
+            return None
+        if literal.WhichOneof("value") == "collection" and not literal.collection.literals:
+            empty_list = t
+            continue
+        variants = list(t.union_type.variants) if _kind(t) == "union_type" else [t]
+        for v in variants:
+            distinct.setdefault(v.SerializeToString(deterministic=True), v)
+    if not distinct:
+        return empty_list if empty_list is not None else types_pb2.LiteralType(simple=_NONE)
+    if len(distinct) == 1:
+        return next(iter(distinct.values()))
+    ordered = sorted(distinct.values(), key=describe)
+    return types_pb2.LiteralType(union_type=types_pb2.UnionType(variants=ordered))
+
+
+def describe(t: types_pb2.LiteralType | None) -> str:
+    """A short readable form of a type for messages: ``INTEGER``, ``list[STRING]``, ``blob(parquet)``..."""
+    if t is None:
+        return "<unknown>"
+    kind = _kind(t)
+    if kind == "simple":
+        return _SIMPLE_NAMES.get(t.simple, str(t.simple))
+    if kind == "collection_type":
+        return f"list[{describe(t.collection_type)}]"
+    if kind == "map_value_type":
+        return f"dict[str, {describe(t.map_value_type)}]"
+    if kind == "blob":
+        return f"blob({t.blob.format})" if t.blob.format else "blob"
+    if kind == "enum_type":
+        return f"enum({', '.join(t.enum_type.values)})"
+    if kind == "union_type":
+        return " | ".join(describe(v) for v in t.union_type.variants) or "union()"
+    if kind == "structured_dataset_type":
+        return f"structured_dataset({t.structured_dataset_type.format})"
+    if kind == "schema":
+        return "schema"
+    return "<untyped>"

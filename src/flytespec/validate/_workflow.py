@@ -1,0 +1,1180 @@
+"""Workflow validation: references, interfaces, bindings, branches, gates, array nodes and the graph.
+
+This follows Flyte's compiler (``flytepropeller/pkg/compiler``, v1.16.8) and its admin service, check for check,
+and also builds what the compiler builds from a valid workflow (the connection sets and the rewritten template, see
+``flytespec.compiler``). Where Flyte stops at the first problem, or reports a cascade of consequences of one
+problem, flytespec reports each problem once, at its field path.
+
+Everything here is iterative: node trees (branches in branches in array nodes...) are walked with explicit stacks,
+and the graph checks (cycles, reachability) are iterative too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
+from flytespec.validate._diagnostics import Code, Severity
+from flytespec.validate._tasks import check_resources, check_struct_integers
+from flytespec.validate._types import (
+    castable,
+    describe,
+    is_optional,
+    literal_type_of_primitive,
+    literal_type_of_scalar,
+    same_type,
+)
+
+__all__ = ["END_NODE", "START_NODE", "Context", "LaunchPlanInterface", "WorkflowResult", "check_workflow", "id_key"]
+
+START_NODE = "start-node"
+END_NODE = "end-node"
+RESERVED = (START_NODE, END_NODE)
+_VAR = re.compile(r"(?:\[([0-9]+)\]\.)?([A-Za-z0-9_]+)")
+_UNTYPED = types_pb2.LiteralType(simple=types_pb2.NONE)
+_RESOURCE_TYPES = {v.name: v.number for v in identifier_pb2.ResourceType.DESCRIPTOR.values}
+
+# emit(code, path segments, node id, workflow name, message, severity)
+Emit = Callable[[Code, tuple[str, ...], "str | None", "str | None", str, Severity], None]
+Types = dict[str, types_pb2.LiteralType]
+
+
+def id_key(identifier: identifier_pb2.Identifier) -> bytes:
+    """A key for an Identifier: references match only identical identifiers, as in Flyte."""
+    return identifier.SerializeToString(deterministic=True)
+
+
+def id_text(identifier: identifier_pb2.Identifier) -> str:
+    """An identifier for messages: ``TASK project/domain/name@version``."""
+    kind = identifier_pb2.ResourceType.Name(identifier.resource_type) if identifier.resource_type else "?"
+    scope = "/".join(p for p in (identifier.org, identifier.project, identifier.domain) if p)
+    version = f"@{identifier.version}" if identifier.version else ""
+    return f"{kind} {scope + '/' if scope else ''}{identifier.name}{version}"
+
+
+def _variables(vm: interface_pb2.VariableMap | None) -> Types:
+    if vm is None:
+        return {}
+    return {name: var.type for name, var in vm.variables.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchPlanInterface:
+    """What a launch-plan reference exposes: its parameters (with whether each is required) and its outputs.
+
+    ``known`` is False for a launch plan given without its interface (a spec-only LaunchPlan whose workflow was
+    not given either): nodes running it are not type-checked, and a warning says so.
+    """
+
+    inputs: dict[str, tuple[types_pb2.LiteralType, bool]]
+    outputs: Types
+    known: bool = True
+
+
+@dataclass(slots=True)
+class Context:
+    """What references resolve against: tasks, subworkflows and launch plans, by identifier."""
+
+    tasks: dict[bytes, Any] = field(default_factory=dict)  # key -> TaskTemplate
+    subworkflows: dict[bytes, tuple[workflow_pb2.WorkflowTemplate, tuple[str, ...]]] = field(default_factory=dict)
+    launch_plans: dict[bytes, LaunchPlanInterface] = field(default_factory=dict)
+    # Subworkflows already checked (by key), so each is checked once, and those on the current path (recursion).
+    checked: dict[bytes, WorkflowResult | None] = field(default_factory=dict)
+    # Interfaces of tasks as (inputs, outputs), computed once per task. Shared: never mutated.
+    interfaces: dict[bytes, tuple[Types, Types]] = field(default_factory=dict)
+    in_progress: set[bytes] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Node:
+    """One node of a workflow, wherever it sits (top level, in a branch, in an array node, failure node)."""
+
+    msg: workflow_pb2.Node
+    segments: tuple[str, ...]  # path from the validated root
+    compiled_id: str  # the id in the compiled workflow (branch children: "<parent>-<id>")
+    top_level: bool
+    inputs: Types | None = None  # resolved interface; None: could not be resolved (already reported)
+    outputs: Types | None = None  # after output aliases
+    typed: bool = True  # whether input bindings are checked against types (False for branch and approve nodes)
+
+
+@dataclass(slots=True)
+class WorkflowResult:
+    """What checking a workflow found, beyond diagnostics: what the compiler needs to build its output."""
+
+    upstream: dict[str, set[str]]
+    downstream: dict[str, set[str]]
+    top_level: list[_Node]
+    children: list[_Node]  # branch children, in the order met
+    referenced_tasks: list[bytes]
+    referenced_subworkflows: list[bytes]
+    ok: bool
+    renamed: dict[int, str]  # id(Node message) -> compiled id, for branch children
+    rewrites: list[types_pb2.OutputReference]  # promises whose empty node_id the compiler writes as start-node
+
+
+class _Checker:
+    """Checks one workflow template. ``emit`` receives (code, path segments, node id, message)."""
+
+    def __init__(
+        self,
+        wf: workflow_pb2.WorkflowTemplate,
+        segments: tuple[str, ...],
+        ctx: Context,
+        emit: Emit,
+        compiled: bool,
+        typed_outputs: bool = True,
+    ) -> None:
+        self.wf = wf
+        self.base = segments
+        self.ctx = ctx
+        self.emit = emit
+        self.compiled = compiled
+        self.typed_outputs = typed_outputs
+        self.errors = 0
+        self.nodes: dict[str, _Node] = {}  # top-level by id (+ start/end when compiled)
+        self.upstream: dict[str, set[str]] = {}
+        self.downstream: dict[str, set[str]] = {}
+        self.children: list[_Node] = []
+        self.renamed: dict[int, str] = {}
+        self.rewrites: list[types_pb2.OutputReference] = []
+        self.tasks_used: list[bytes] = []
+        self.subworkflows_used: list[bytes] = []
+        self.wf_inputs = _variables(wf.interface.inputs) if wf.HasField("interface") else {}
+        self.wf_outputs = _variables(wf.interface.outputs) if wf.HasField("interface") else {}
+        # The start node's outputs are the workflow's inputs; the end node's inputs are its outputs.
+        self.start = _Node(workflow_pb2.Node(id=START_NODE), (), START_NODE, True, {}, self.wf_inputs)
+        self.name = wf.id.name or None
+
+    # ---------------------------------------------------------------------------------------------------------
+    # reporting
+
+    def report(
+        self,
+        code: Code,
+        segments: tuple[str, ...],
+        node_id: str | None,
+        text: str,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        if severity is Severity.ERROR:
+            self.errors += 1
+        self.emit(code, self.base + segments, node_id, self.name, text, severity)
+
+    # ---------------------------------------------------------------------------------------------------------
+    # edges
+
+    def execution_edge(self, source: str, target: str) -> None:
+        down = self.downstream.get(source)
+        if down is None:
+            self.downstream[source] = {target}
+        else:
+            down.add(target)
+        self.upstream_edge(source, target)
+
+    def upstream_edge(self, source: str, target: str) -> None:
+        up = self.upstream.get(target)
+        if up is None:
+            self.upstream[target] = {source}
+        else:
+            up.add(source)
+
+    # ---------------------------------------------------------------------------------------------------------
+    # the run
+
+    def run(self) -> WorkflowResult:
+        wf = self.wf
+        if not wf.nodes:
+            # Reported by the field rule on WorkflowTemplate.nodes (NoNodesFound); nothing else to check.
+            return self._result(ok=False)
+        order: list[_Node] = []
+        for i, msg in enumerate(wf.nodes):
+            node_id = msg.id
+            segments = ("nodes", f"[{i}]")
+            if node_id in RESERVED:
+                if self.compiled:
+                    continue
+                self.report(
+                    Code.ReservedNodeId, (*segments, "id"), node_id, f"{node_id!r} is reserved for Flyte's own nodes"
+                )
+                continue
+            if node_id in self.nodes:
+                first = self.nodes[node_id].segments
+                self.report(
+                    Code.DuplicateNodeId,
+                    (*segments, "id"),
+                    node_id,
+                    f"node id {node_id!r} is already used by {_join(first)} (Flyte would silently drop this node)",
+                )
+                continue
+            if not node_id:
+                continue  # reported by the field rule on Node.id
+            node = _Node(msg, segments, node_id, True)
+            self.nodes[node_id] = node
+            order.append(node)
+
+        # Pass 1, in input order: interfaces, subworkflows; then the nodes whose inputs come from their bindings
+        # (branches, approve gates), so that the outputs they read are known whatever the input order.
+        derived = [n for n in order if _derives_inputs(n.msg)]
+        for node in order:
+            if not _derives_inputs(node.msg):
+                self.validate_node(node)
+        for node in derived:
+            self.validate_node(node)
+        if self.wf.HasField("failure_node"):
+            failure = _Node(self.wf.failure_node, ("failure_node",), self.wf.failure_node.id, False)
+            self.validate_node(failure)
+        else:
+            failure = None
+
+        # Pass 2, in id order: explicit and implicit (binding) edges; the end node binds the workflow outputs.
+        for node_id in sorted(self.nodes):
+            node = self.nodes[node_id]
+            if node.inputs is None:
+                continue
+            for j, up in enumerate(node.msg.upstream_node_ids):
+                if up not in self.nodes and up != START_NODE:
+                    self.report(
+                        Code.NodeReferenceNotFound,
+                        (*node.segments, "upstream_node_ids", f"[{j}]"),
+                        node_id,
+                        f"upstream node {up!r} does not exist in this workflow",
+                    )
+                self.execution_edge(up, node_id)
+            self.check_bindings(node, node.inputs, node.typed, self.execution_edge)
+        self.check_outputs()
+        if failure is not None and failure.inputs is not None:
+            self.check_bindings(failure, failure.inputs, failure.typed, self.upstream_edge)
+
+        # Orphans: every top-level node runs after start and before end.
+        for node_id in sorted(self.nodes):
+            if node_id not in self.upstream:
+                self.execution_edge(START_NODE, node_id)
+            if node_id not in self.downstream:
+                self.execution_edge(node_id, END_NODE)
+
+        self.check_graph()
+        return self._result(ok=self.errors == 0)
+
+    def _result(self, ok: bool) -> WorkflowResult:
+        return WorkflowResult(
+            upstream=self.upstream,
+            downstream=self.downstream,
+            top_level=list(self.nodes.values()),
+            children=self.children,
+            referenced_tasks=self.tasks_used,
+            referenced_subworkflows=self.subworkflows_used,
+            ok=ok,
+            renamed=self.renamed,
+            rewrites=self.rewrites,
+        )
+
+    # ---------------------------------------------------------------------------------------------------------
+    # nodes
+
+    def validate_node(self, node: _Node) -> None:
+        """Resolve the interface of a node (and of the nodes nested in it), then apply its output aliases."""
+        self._interface(node)
+        if node.outputs is not None:
+            node.outputs = self._aliases(node, node.outputs)
+
+    def _interface(self, node: _Node) -> None:
+        msg = node.msg
+        kind = msg.WhichOneof("target")
+        node_id = msg.id
+        if kind == "task_node":
+            if not msg.task_node.HasField("reference_id"):
+                return  # reported by the oneof rule on TaskNode.reference
+            key = id_key(msg.task_node.reference_id)
+            task = self.ctx.tasks.get(key)
+            if task is None:
+                reference = msg.task_node.reference_id
+                self._check_resource_type(node, ("task_node", "reference_id"), reference, "TASK")
+                self.report(
+                    Code.TaskReferenceNotFound,
+                    (*node.segments, "task_node", "reference_id"),
+                    node_id,
+                    f"task {id_text(reference)} is not among the tasks given" + self._near_task(reference),
+                )
+                return
+            self.tasks_used.append(key)
+            self._check_resource_type(node, ("task_node", "reference_id"), msg.task_node.reference_id, "TASK")
+            overrides = msg.task_node.overrides
+            if msg.task_node.HasField("overrides") and overrides.HasField("resources"):
+                check_resources(
+                    overrides.resources, (*node.segments, "task_node", "overrides", "resources"), self._task_emit(node)
+                )
+            interface = self.ctx.interfaces.get(key)
+            if interface is None:
+                if task.HasField("interface"):
+                    interface = (_variables(task.interface.inputs), _variables(task.interface.outputs))
+                else:
+                    interface = ({}, {})
+                self.ctx.interfaces[key] = interface
+            node.inputs, node.outputs = interface
+        elif kind == "workflow_node":
+            self._workflow_node(node)
+        elif kind == "branch_node":
+            self._branch(node)
+        elif kind == "gate_node":
+            gate = msg.gate_node
+            condition = gate.WhichOneof("condition")
+            if condition == "approve":
+                node.typed = False
+                types = self._untyped_binding_types(node)
+                node.inputs, node.outputs = types, dict(types)
+                for source in self._promise_sources(node.msg.inputs):
+                    self.upstream_edge(source, node.compiled_id)
+            elif condition == "signal":
+                signal = gate.signal
+                if signal.HasField("type") and signal.output_variable_name:
+                    node.inputs, node.outputs = {}, {signal.output_variable_name: signal.type}
+            elif condition == "sleep":
+                node.inputs, node.outputs = {}, {}
+        elif kind == "array_node":
+            self._array(node)
+        # No target: reported by the oneof rule on Node.target.
+
+    def _near_task(self, reference: identifier_pb2.Identifier) -> str:
+        """A hint naming a given task that differs from a dangling reference only by version or resource type."""
+        for task in self.ctx.tasks.values():
+            other = task.id
+            if (other.project, other.domain, other.name) == (reference.project, reference.domain, reference.name):
+                return f" (a task {id_text(other)} was given: the reference must match its identifier exactly)"
+        return ""
+
+    def _task_emit(self, node: _Node) -> Callable[[Code, tuple[str, ...], str, Severity], None]:
+        def emit(code: Code, segments: tuple[str, ...], text: str, severity: Severity) -> None:
+            self.report(code, segments, node.msg.id, text, severity)
+
+        return emit
+
+    def _check_resource_type(
+        self, node: _Node, rel: tuple[str, ...], ident: identifier_pb2.Identifier, expected: str
+    ) -> None:
+        if ident.resource_type and ident.resource_type != _RESOURCE_TYPES[expected]:
+            self.report(
+                Code.ResourceTypeMismatch,
+                (*node.segments, *rel, "resource_type"),
+                node.msg.id,
+                f"a reference here must have resource type {expected}, not "
+                f"{identifier_pb2.ResourceType.Name(ident.resource_type)}",
+            )
+
+    def _workflow_node(self, node: _Node) -> None:
+        msg = node.msg
+        ref = msg.workflow_node.WhichOneof("reference")
+        if ref == "launchplan_ref":
+            lp_id = msg.workflow_node.launchplan_ref
+            self._check_resource_type(node, ("workflow_node", "launchplan_ref"), lp_id, "LAUNCH_PLAN")
+            if self.wf.HasField("id") and lp_id == self.wf.id:
+                node.inputs, node.outputs = dict(self.wf_inputs), dict(self.wf_outputs)
+                return
+            lp = self.ctx.launch_plans.get(id_key(lp_id))
+            if lp is None:
+                self.report(
+                    Code.WorkflowReferenceNotFound,
+                    (*node.segments, "workflow_node", "launchplan_ref"),
+                    msg.id,
+                    f"launch plan {id_text(lp_id)} is not among the launch plans given",
+                )
+                return
+            if not lp.known:
+                self.report(
+                    Code.WorkflowReferenceNotFound,
+                    (*node.segments, "workflow_node", "launchplan_ref"),
+                    msg.id,
+                    f"the interface of launch plan {id_text(lp_id)} is unknown (give its closure or its workflow), "
+                    "so the node's bindings are not checked",
+                    Severity.WARNING,
+                )
+                return
+            bound = {b.var for b in msg.inputs}
+            node.inputs = {name: t for name, (t, required) in lp.inputs.items() if required or name in bound}
+            node.outputs = dict(lp.outputs)
+        elif ref == "sub_workflow_ref":
+            sub_id = msg.workflow_node.sub_workflow_ref
+            self._check_resource_type(node, ("workflow_node", "sub_workflow_ref"), sub_id, "WORKFLOW")
+            key = id_key(sub_id)
+            found = self.ctx.subworkflows.get(key)
+            if found is None:
+                self.report(
+                    Code.WorkflowReferenceNotFound,
+                    (*node.segments, "workflow_node", "sub_workflow_ref"),
+                    msg.id,
+                    f"subworkflow {id_text(sub_id)} is not among the subworkflows given",
+                )
+                return
+            template, segments = found
+            self.subworkflows_used.append(key)
+            if key in self.ctx.in_progress:
+                self.report(
+                    Code.RecursiveSubworkflow,
+                    (*node.segments, "workflow_node", "sub_workflow_ref"),
+                    msg.id,
+                    f"subworkflow {id_text(sub_id)} runs itself (directly or through other subworkflows); Flyte "
+                    "cannot compile recursive workflows",
+                )
+                return
+            if key not in self.ctx.checked:
+                self.ctx.in_progress.add(key)
+                try:
+                    result = _Checker(template, segments, self.ctx, self.emit, compiled=False).run()
+                finally:
+                    self.ctx.in_progress.discard(key)
+                self.ctx.checked[key] = result
+            if not template.HasField("interface"):
+                self.report(
+                    Code.ValueRequired,
+                    (*node.segments, "workflow_node", "sub_workflow_ref"),
+                    msg.id,
+                    f"subworkflow {id_text(sub_id)} has no interface",
+                )
+                return
+            node.inputs = _variables(template.interface.inputs)
+            node.outputs = _variables(template.interface.outputs)
+        # Neither reference: reported by the oneof rule on WorkflowNode.reference.
+
+    def _aliases(self, node: _Node, outputs: Types) -> Types:
+        aliases: dict[str, str] = {}
+        for j, alias in enumerate(node.msg.output_aliases):
+            if alias.var in aliases:
+                self.report(
+                    Code.DuplicateAlias,
+                    (*node.segments, "output_aliases", f"[{j}]"),
+                    node.msg.id,
+                    f"output {alias.var!r} is aliased more than once",
+                )
+                continue
+            aliases[alias.var] = alias.alias
+        if not aliases:
+            return outputs
+        result: Types = {}
+        for name, t in outputs.items():
+            result[aliases.pop(name, name)] = t
+        for j, alias in enumerate(node.msg.output_aliases):
+            if alias.var in aliases:
+                self.report(
+                    Code.ParameterNotBound,
+                    (*node.segments, "output_aliases", f"[{j}]", "var"),
+                    node.msg.id,
+                    f"the alias {alias.alias!r} names output {alias.var!r}, which the node does not have",
+                )
+        return result
+
+    def _branch(self, node: _Node) -> None:
+        """A branch node and everything nested in it (branches in branches: an explicit stack, no recursion)."""
+        first_child = len(self.children)
+        pending = [node]
+        branches: list[tuple[_Node, list[_Node]]] = []  # each branch with its direct children, outermost first
+        while pending:
+            current = pending.pop()
+            if current.msg.WhichOneof("target") != "branch_node":
+                self._interface(current)
+                if current.outputs is not None:
+                    current.outputs = self._aliases(current, current.outputs)
+                continue
+            children = self._branch_children(current)
+            branches.append((current, children))
+            pending.extend(reversed(children))
+        # Innermost branches first: a branch's outputs are its children's common outputs.
+        for branch, children in reversed(branches):
+            self._branch_interface(branch, children)
+            if branch is not node and branch.outputs is not None:
+                branch.outputs = self._aliases(branch, branch.outputs)
+        # Children bind against their interfaces, and make edges only towards themselves (upstream edges).
+        for child in self.children[first_child:]:
+            if child.inputs is not None:
+                self.check_bindings(child, child.inputs, child.typed, self.upstream_edge)
+
+    def _branch_children(self, node: _Node) -> list[_Node]:
+        msg = node.msg
+        node.typed = False
+        if not msg.branch_node.HasField("if_else"):
+            return []  # reported by the field rule on BranchNode.if_else
+        if_else = msg.branch_node.if_else
+        base = (*node.segments, "branch_node", "if_else")
+        blocks: list[tuple[tuple[str, ...], Any]] = []
+        if if_else.HasField("case"):
+            blocks.append(((*base, "case"), if_else.case))
+        blocks.extend(((*base, "other", f"[{k}]"), block) for k, block in enumerate(if_else.other))
+        node.inputs = self._untyped_binding_types(node)
+        for source in self._promise_sources(msg.inputs):
+            self.upstream_edge(source, node.compiled_id)
+        children: list[_Node] = []
+        for segments, block in blocks:
+            if block.HasField("condition"):
+                self._condition(node, (*segments, "condition"), block.condition, node.inputs)
+            if block.HasField("then_node"):
+                children.append(self._child(node, block.then_node, (*segments, "then_node")))
+        if if_else.WhichOneof("default") == "else_node":
+            children.append(self._child(node, if_else.else_node, (*base, "else_node")))
+        return children
+
+    def _branch_interface(self, node: _Node, children: list[_Node]) -> None:
+        """A branch's outputs: the output names every child produces, with identical types."""
+        outputs: Types | None = None
+        for child in children:
+            if child.outputs is None:
+                continue
+            if outputs is None:
+                outputs = dict(child.outputs)
+                continue
+            for name in list(outputs):
+                if name not in child.outputs:
+                    del outputs[name]
+                elif not same_type(outputs[name], child.outputs[name]):
+                    self.report(
+                        Code.MismatchingTypes,
+                        child.segments,
+                        child.msg.id,
+                        f"output {name!r} is {describe(child.outputs[name])} here but {describe(outputs[name])} in "
+                        "another branch; outputs of the same name must have identical types in every branch",
+                    )
+                    del outputs[name]
+        node.outputs = outputs if outputs is not None else ({} if not children else None)
+
+    def _child(self, parent: _Node, msg: workflow_pb2.Node, segments: tuple[str, ...]) -> _Node:
+        # Compiled templates already carry the compiled ids of branch children.
+        compiled_id = msg.id if self.compiled else f"{parent.compiled_id}-{msg.id}"
+        child = _Node(msg, segments, compiled_id, False)
+        self.renamed[id(msg)] = compiled_id
+        self.children.append(child)
+        return child
+
+    def _array(self, node: _Node) -> None:
+        array = node.msg.array_node
+        if not array.HasField("node"):
+            return  # reported by the field rule on ArrayNode.node
+        sub = _Node(array.node, (*node.segments, "array_node", "node"), array.node.id, False)
+        kind = array.node.WhichOneof("target")
+        if kind not in ("task_node", "workflow_node", None):
+            self.report(
+                Code.InvalidValue,
+                sub.segments,
+                array.node.id,
+                f"an array node maps a task or a workflow, not a {kind.replace('_', ' ')}",
+            )
+            return
+        self._interface(sub)
+        if sub.inputs is None:
+            return
+        node.inputs, node.outputs = sub.inputs, sub.outputs
+        for j, name in enumerate(array.bound_inputs):
+            if name not in sub.inputs:
+                self.report(
+                    Code.VariableNameNotFound,
+                    (*node.segments, "array_node", "bound_inputs", f"[{j}]"),
+                    node.msg.id,
+                    f"bound input {name!r} is not an input of the mapped node",
+                )
+
+    def _condition(self, node: _Node, segments: tuple[str, ...], expr: Any, inputs: Types) -> None:
+        stack = [(segments, expr)]
+        while stack:
+            segs, e = stack.pop()
+            which = e.WhichOneof("expr")
+            if which == "conjunction":
+                c = e.conjunction
+                if c.HasField("left_expression"):
+                    stack.append(((*segs, "conjunction", "left_expression"), c.left_expression))
+                if c.HasField("right_expression"):
+                    stack.append(((*segs, "conjunction", "right_expression"), c.right_expression))
+            elif which == "comparison":
+                c = e.comparison
+                right = self._operand(node, (*segs, "comparison", "right_value"), c, "right_value", inputs)
+                left = self._operand(node, (*segs, "comparison", "left_value"), c, "left_value", inputs)
+                if left is not None and right is not None and not same_type(left, right):
+                    self.report(
+                        Code.MismatchingTypes,
+                        (*segs, "comparison"),
+                        node.msg.id,
+                        f"the operands compare {describe(left)} with {describe(right)}; Flyte requires identical types",
+                    )
+            # An empty expression is reported by the oneof rule on BooleanExpression.expr.
+
+    def _operand(
+        self, node: _Node, segments: tuple[str, ...], comparison: Any, side: str, inputs: Types
+    ) -> types_pb2.LiteralType | None:
+        if not comparison.HasField(side):
+            return None  # reported by the field rule
+        operand = getattr(comparison, side)
+        which = operand.WhichOneof("val")
+        if which == "primitive":
+            return literal_type_of_primitive(operand.primitive)
+        if which == "var":
+            if operand.var not in inputs:
+                self.report(
+                    Code.VariableNameNotFound,
+                    (*segments, "var"),
+                    node.msg.id,
+                    f"{operand.var!r} is not an input of the branch node (bind it in the branch node's inputs)",
+                )
+                return None
+            t = inputs[operand.var]
+            return None if t is _UNTYPED else t
+        if which == "scalar":
+            self.report(
+                Code.ValueRequired,
+                (*segments, "scalar"),
+                node.msg.id,
+                "Flyte's v1 compiler does not accept scalar operands in conditions; use a primitive",
+            )
+        return None
+
+    # ---------------------------------------------------------------------------------------------------------
+    # bindings
+
+    def _promise_sources(self, bindings: Iterable[literals_pb2.Binding]) -> Iterator[str]:
+        for binding in bindings:
+            stack = [binding.binding]
+            while stack:
+                data = stack.pop()
+                kind = data.WhichOneof("value")
+                if kind == "promise":
+                    yield data.promise.node_id or START_NODE
+                elif kind == "collection":
+                    stack.extend(data.collection.bindings)
+                elif kind == "map":
+                    stack.extend(data.map.bindings.values())
+
+    def _untyped_binding_types(self, node: _Node) -> Types:
+        """The types a node's bindings provide (branch and approve-gate inputs come from their bindings)."""
+        types: Types = {}
+        for binding in node.msg.inputs:
+            if binding.var in types or not binding.HasField("binding"):
+                continue
+            t = self._binding_type(binding.binding)
+            types[binding.var] = t if t is not None else _UNTYPED
+        return types
+
+    def _binding_type(self, data: literals_pb2.BindingData) -> types_pb2.LiteralType | None:
+        kind = data.WhichOneof("value")
+        if kind == "promise":
+            source = self._source(data.promise.node_id)
+            if source is None or source.outputs is None:
+                return None
+            match = _VAR.fullmatch(data.promise.var)
+            if match is None:
+                return None
+            return source.outputs.get(match.group(2))
+        if kind == "scalar":
+            return literal_type_of_scalar(data.scalar)
+        return None
+
+    def _source(self, node_id: str) -> _Node | None:
+        if not node_id or node_id == START_NODE:
+            return self.start
+        return self.nodes.get(node_id)
+
+    def check_bindings(
+        self,
+        node: _Node,
+        expected: Types,
+        typed: bool,
+        edge: Callable[[str, str], None],
+        field_name: str = "inputs",
+        target_id: str | None = None,
+    ) -> None:
+        """Check a node's input bindings (or the workflow outputs) against the expected variables."""
+        bindings = node.msg.inputs if field_name == "inputs" else self.wf.outputs
+        target = target_id or node.compiled_id
+        seen: set[str] = set()
+        # The common case inline: a promise to a known output of a compatible type (or any type when untyped).
+        nodes_get = self.nodes.get
+        start = self.start
+        rewrites = self.rewrites
+        for j, binding in enumerate(bindings):
+            var = binding.var
+            if typed and var not in expected:
+                what = "an input of" if field_name == "inputs" else "an output of"
+                self.report(
+                    Code.VariableNameNotFound,
+                    (*node.segments, field_name, f"[{j}]", "var"),
+                    node.msg.id or None,
+                    f"{var!r} is not {what} {'this node' if field_name == 'inputs' else 'the workflow'}"
+                    + _suggest(var, expected),
+                )
+                continue
+            if not binding.HasField("binding"):
+                continue  # reported by the field rule on Binding.binding
+            if var in seen:
+                self.report(
+                    Code.ParameterBoundMoreThanOnce,
+                    (*node.segments, field_name, f"[{j}]", "var"),
+                    node.msg.id or None,
+                    f"{var!r} is bound more than once",
+                )
+                continue
+            seen.add(var)
+            expected_type = expected.get(var, _UNTYPED) if typed else _UNTYPED
+            data = binding.binding
+            if data.WhichOneof("value") == "promise":
+                promise = data.promise
+                source_id = promise.node_id
+                source = start if not source_id or source_id == START_NODE else nodes_get(source_id)
+                outputs = source.outputs if source is not None else None
+                if outputs is not None and not promise.attr_path:
+                    name = _VAR_NAMES.get(promise.var) or _var_name(promise.var)
+                    source_type = outputs.get(name) if name is not None else None
+                    if source_type is not None and (
+                        not typed or source_type == expected_type or castable(source_type, expected_type)
+                    ):
+                        if not source_id:
+                            rewrites.append(promise)
+                        edge(source.compiled_id, target)  # type: ignore[union-attr]
+                        continue
+            segs = (*node.segments, field_name, f"[{j}]", "binding")
+            self._binding(node, segs, var, data, expected_type, typed, edge, target)
+        # Every expected variable bound (the names in `seen` are all expected ones when typed)?
+        if typed and len(seen) != len(expected):
+            for name in expected:
+                if name not in seen and not is_optional(expected[name]):
+                    self.report(
+                        Code.ParameterNotBound,
+                        (*node.segments, field_name),
+                        node.msg.id or None,
+                        f"{'input' if field_name == 'inputs' else 'workflow output'} {name!r} "
+                        f"({describe(expected[name])}) is not bound",
+                    )
+
+    def _binding(
+        self,
+        node: _Node,
+        segments: tuple[str, ...],
+        var: str,
+        data: literals_pb2.BindingData,
+        expected: types_pb2.LiteralType,
+        typed: bool,
+        edge: Callable[[str, str], None],
+        target: str,
+    ) -> None:
+        # (binding data, its path, expected type)
+        stack: list[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]] = [
+            (data, segments, expected)
+        ]
+        while stack:
+            data, segs, expected = stack.pop()
+            kind = data.WhichOneof("value")
+            if typed and kind in ("collection", "map") and expected.WhichOneof("type") == "union_type":
+                self._union_binding(node, segs, var, data, expected, edge, target)
+                continue
+            if kind == "collection":
+                if typed and expected.WhichOneof("type") != "collection_type":
+                    self._mismatching_bindings(node, segs, var, "a list", expected)
+                    continue
+                element = expected.collection_type if typed else _UNTYPED
+                stack.extend(
+                    (item, (*segs, "collection", "bindings", f"[{k}]"), element)
+                    for k, item in reversed(list(enumerate(data.collection.bindings)))
+                )
+            elif kind == "map":
+                if typed and expected.WhichOneof("type") != "map_value_type":
+                    self._mismatching_bindings(node, segs, var, "a map", expected)
+                    continue
+                value_type = expected.map_value_type if typed else _UNTYPED
+                stack.extend(
+                    (data.map.bindings[k], (*segs, "map", "bindings", f'["{k}"]'), value_type)
+                    for k in sorted(data.map.bindings, reverse=True)
+                )
+            elif kind == "promise":
+                self._promise(node, (*segs, "promise"), var, data.promise, expected, typed, edge, target)
+            elif kind == "scalar":
+                self._scalar(node, (*segs, "scalar"), var, data.scalar, expected, typed)
+            elif kind is not None:
+                self._mismatching_bindings(node, segs, var, f"a {kind.replace('_', ' ')} binding", expected)
+            # No value: reported by the oneof rule on BindingData.value (MismatchingBindings).
+
+    def _mismatching_bindings(
+        self, node: _Node, segs: tuple[str, ...], var: str, what: str, expected: types_pb2.LiteralType
+    ) -> None:
+        self.report(
+            Code.MismatchingBindings,
+            segs,
+            node.msg.id or None,
+            f"{var!r} is bound to {what}, but its type is {describe(expected)}",
+        )
+
+    def _union_binding(
+        self,
+        node: _Node,
+        segs: tuple[str, ...],
+        var: str,
+        data: literals_pb2.BindingData,
+        expected: types_pb2.LiteralType,
+        edge: Callable[[str, str], None],
+        target: str,
+    ) -> None:
+        """A list or map bound to a union type: exactly one variant must accept it."""
+        matches = [v for v in expected.union_type.variants if self._fits(node, segs, var, data, v, target)]
+        if len(matches) == 1:
+            self._binding(node, segs, var, data, matches[0], True, edge, target)
+        elif not matches:
+            self.report(
+                Code.IncompatibleBindingUnionValue,
+                segs,
+                node.msg.id or None,
+                f"{var!r} is bound to a value that fits no variant of {describe(expected)}",
+            )
+        else:
+            self.report(
+                Code.AmbiguousBindingUnionValue,
+                segs,
+                node.msg.id or None,
+                f"{var!r} is bound to a value that fits several variants of {describe(expected)}: "
+                + ", ".join(describe(m) for m in matches),
+            )
+
+    def _fits(
+        self,
+        node: _Node,
+        segs: tuple[str, ...],
+        var: str,
+        data: literals_pb2.BindingData,
+        variant: types_pb2.LiteralType,
+        target: str,
+    ) -> bool:
+        """Whether a binding checks cleanly against one type, reporting nothing and adding no edges."""
+        emit, errors, rewrites = self.emit, self.errors, len(self.rewrites)
+        self.emit = _ignore
+        try:
+            self._binding(node, segs, var, data, variant, True, _no_edge, target)
+            return self.errors == errors
+        finally:
+            self.emit, self.errors = emit, errors
+            del self.rewrites[rewrites:]
+
+    def _promise(
+        self,
+        node: _Node,
+        segs: tuple[str, ...],
+        var: str,
+        promise: types_pb2.OutputReference,
+        expected: types_pb2.LiteralType,
+        typed: bool,
+        edge: Callable[[str, str], None],
+        target: str,
+    ) -> None:
+        node_id = node.msg.id or None
+        source = self._source(promise.node_id)
+        if source is None:
+            self.report(
+                Code.NodeReferenceNotFound,
+                (*segs, "node_id"),
+                node_id,
+                f"node {promise.node_id!r} does not exist in this workflow"
+                + _suggest(promise.node_id, dict.fromkeys(self.nodes, _UNTYPED)),
+            )
+            return
+        if source.outputs is None:
+            return  # the source node's interface is unknown (already reported): do not cascade
+        match = _VAR.fullmatch(promise.var)
+        if match is None:
+            return  # reported by the field rule on OutputReference.var (SyntaxError)
+        index, name = match.group(1), match.group(2)
+        if name not in source.outputs:
+            where = (
+                "the workflow's inputs"
+                if source.compiled_id == START_NODE
+                else f"the outputs of node {source.msg.id!r}"
+            )
+            self.report(
+                Code.VariableNameNotFound,
+                (*segs, "var"),
+                node_id,
+                f"{name!r} is not among {where}" + _suggest(name, source.outputs),
+            )
+            return
+        source_type = source.outputs[name]
+        if index is not None:
+            if source_type.WhichOneof("type") != "collection_type":
+                self.report(
+                    Code.MismatchingTypes,
+                    (*segs, "var"),
+                    node_id,
+                    f"{promise.var!r} indexes {name!r}, which is {describe(source_type)}, not a list",
+                )
+                return
+            source_type = source_type.collection_type
+        for k, attr in enumerate(promise.attr_path):
+            t = source_type.WhichOneof("type")
+            if t == "collection_type":
+                source_type = source_type.collection_type
+            elif t == "map_value_type":
+                source_type = source_type.map_value_type
+            elif source_type.HasField("structure") and source_type.structure.dataclass_type:
+                key = attr.string_value
+                fields = source_type.structure.dataclass_type
+                if key not in fields:
+                    self.report(
+                        Code.FieldNotFound,
+                        (*segs, "attr_path", f"[{k}]"),
+                        node_id,
+                        f"{key!r} is not a field of {name!r}" + _suggest(key, dict(fields)),
+                    )
+                    return
+                source_type = fields[key]
+        if typed and not castable(source_type, expected):
+            producer = source.msg.metadata.name if source.msg.HasField("metadata") and source.msg.metadata.name else ""
+            label = f"{producer}.{promise.var}" if producer else promise.var
+            self.report(
+                Code.MismatchingTypes,
+                segs,
+                node_id,
+                f"{label!r} is {describe(source_type)}, which cannot be bound to {var!r} of type {describe(expected)}",
+            )
+            return
+        if not promise.node_id:
+            self.rewrites.append(promise)
+        edge(source.compiled_id, target)
+
+    def _scalar(
+        self,
+        node: _Node,
+        segs: tuple[str, ...],
+        var: str,
+        scalar: literals_pb2.Scalar,
+        expected: types_pb2.LiteralType,
+        typed: bool,
+    ) -> None:
+        node_id = node.msg.id or None
+        if scalar.WhichOneof("value") == "generic":
+            check_struct_integers(scalar.generic, (*segs, "generic"), self._task_emit(node))
+        t = literal_type_of_scalar(scalar)
+        if t is None:
+            self.report(
+                Code.UnrecognizedValue,
+                segs,
+                node_id,
+                f"the type of the value bound to {var!r} cannot be told (a blob needs its metadata)",
+            )
+        elif typed and not castable(t, expected):
+            self.report(
+                Code.MismatchingTypes,
+                segs,
+                node_id,
+                f"{var!r} is bound to a {describe(t)} value, but its type is {describe(expected)}",
+            )
+        if typed and expected.WhichOneof("type") == "enum_type":
+            value = scalar.primitive.string_value
+            if value not in expected.enum_type.values:
+                self.report(
+                    Code.IllegalEnumValue,
+                    segs,
+                    node_id,
+                    f"{value!r} is not a value of the enum ({', '.join(expected.enum_type.values)})",
+                )
+
+    def check_outputs(self) -> None:
+        end = _Node(workflow_pb2.Node(id=END_NODE), (), END_NODE, True, self.wf_outputs, {})
+        if self.typed_outputs:
+            self.check_bindings(end, self.wf_outputs, True, self.execution_edge, field_name="outputs")
+        else:
+            self.check_bindings(end, {}, False, self.execution_edge, field_name="outputs")
+
+    # ---------------------------------------------------------------------------------------------------------
+    # graph
+
+    def check_graph(self) -> None:
+        """Cycles (each reported once, whole, reachable from the start or not), and nodes that can never run."""
+        nodes = self.downstream.keys() | {t for targets in self.downstream.values() for t in targets}
+        ghosts = {n for n in nodes if n not in self.nodes and n not in RESERVED}
+        remaining = _not_topologically_sortable(nodes, self.downstream)
+        if not remaining and not ghosts:
+            return  # acyclic, and every node hangs off the start node (the orphan pass saw to that)
+        graph = {n: sorted(targets) for n, targets in self.downstream.items()}
+        in_cycle: set[str] = set()
+        for component in _strongly_connected(sorted(remaining), graph) if remaining else []:
+            if len(component) == 1 and component[0] not in graph.get(component[0], ()):
+                continue
+            in_cycle.update(component)
+            cycle = _a_cycle(component[0], graph, set(component))
+            first = self.nodes.get(cycle[0])
+            self.report(
+                Code.CycleDetected,
+                first.segments if first is not None else (),
+                cycle[0],
+                f"cycle of {len(cycle) - 1} node{'s' if len(cycle) > 2 else ''}: {' > '.join(cycle)}",
+            )
+        if START_NODE not in graph and self.nodes and not in_cycle:
+            self.report(Code.NoEntryNodeFound, (), None, "no node can run first: every node waits for another one")
+        # What never runs: nodes after a cycle, or after an upstream node that does not exist (both reported).
+        reached = _reachable([START_NODE], graph)
+        stuck = [n for n in sorted(self.nodes) if n not in reached and n not in in_cycle]
+        if stuck:
+            shown = ", ".join(stuck[:20]) + (f" and {len(stuck) - 20} more" if len(stuck) > 20 else "")
+            cause = "a cycle" if in_cycle else ("an upstream node that does not exist" if ghosts else "no node")
+            self.report(
+                Code.UnreachableNodes,
+                self.nodes[stuck[0]].segments,
+                stuck[0],
+                f"{len(stuck)} node{'s' if len(stuck) > 1 else ''} can never run, waiting on {cause}: {shown}",
+            )
+
+
+_VAR_NAMES: dict[str, str | None] = {}
+
+
+def _var_name(var: str) -> str | None:
+    """The output name a promise's ``var`` reads, when it is a plain name (no ``[i].`` index); else None."""
+    name = _VAR_NAMES.get(var, "")
+    if name == "":
+        match = _VAR.fullmatch(var)
+        name = match.group(2) if match is not None and match.group(1) is None else None
+        if len(_VAR_NAMES) < 65536:
+            _VAR_NAMES[var] = name
+    return name
+
+
+def _derives_inputs(msg: workflow_pb2.Node) -> bool:
+    """Branch nodes and approve gates take their interface from their bindings."""
+    kind = msg.WhichOneof("target")
+    return kind == "branch_node" or (kind == "gate_node" and msg.gate_node.WhichOneof("condition") == "approve")
+
+
+def _ignore(
+    code: Code, segments: tuple[str, ...], node_id: str | None, workflow: str | None, text: str, severity: Severity
+) -> None:
+    return None
+
+
+def _no_edge(source: str, target: str) -> None:
+    return None
+
+
+def _suggest(name: str, known: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _join(segments: tuple[str, ...]) -> str:
+    out = ""
+    for seg in segments:
+        out += seg if seg.startswith("[") or not out else f".{seg}"
+    return out
+
+
+def _not_topologically_sortable(nodes: Iterable[str], graph: dict[str, set[str]]) -> set[str]:
+    """Kahn's algorithm: the nodes left over are those on a cycle or after one (empty when the graph is acyclic)."""
+    indegree = dict.fromkeys(nodes, 0)
+    for targets in graph.values():
+        for target in targets:
+            indegree[target] += 1
+    ready = [n for n, d in indegree.items() if d == 0]
+    done = 0
+    while ready:
+        node = ready.pop()
+        done += 1
+        for target in graph.get(node, ()):
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    if done == len(indegree):
+        return set()
+    return {n for n, d in indegree.items() if d > 0}
+
+
+def _reachable(starts: list[str], graph: dict[str, list[str]]) -> set[str]:
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        for target in graph.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+def _strongly_connected(nodes: list[str], graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative; components in a deterministic order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = graph.get(node, [])
+            recursed = False
+            while i < len(targets):
+                target = targets[i]
+                i += 1
+                if target not in index:
+                    work.append((node, i))
+                    work.append((target, 0))
+                    recursed = True
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            if recursed:
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(sorted(component))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return sorted(components)
+
+
+def _a_cycle(start: str, graph: dict[str, list[str]], members: set[str]) -> list[str]:
+    """A shortest cycle through ``start`` inside its strongly connected component, as ``[start, ..., start]``."""
+    parent: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for target in graph.get(node, ()):
+            if target == start:
+                path = [node]
+                while (up := parent[path[-1]]) is not None:
+                    path.append(up)
+                return [*reversed(path), start]
+            if target in members and target not in parent:
+                parent[target] = node
+                queue.append(target)
+    return [start, start]  # pragma: no cover - a strongly connected component always holds a cycle
+
+
+def check_workflow(
+    wf: workflow_pb2.WorkflowTemplate,
+    segments: tuple[str, ...],
+    ctx: Context,
+    emit: Emit,
+    *,
+    compiled: bool = False,
+    typed_outputs: bool = True,
+) -> WorkflowResult:
+    """Check one workflow template (and the subworkflows it runs, once each) against ``ctx``."""
+    key = id_key(wf.id) if wf.HasField("id") else None
+    if key is not None:
+        ctx.in_progress.add(key)
+    try:
+        result = _Checker(wf, segments, ctx, emit, compiled, typed_outputs).run()
+    finally:
+        if key is not None:
+            ctx.in_progress.discard(key)
+    if key is not None:
+        ctx.checked.setdefault(key, result)
+    return result

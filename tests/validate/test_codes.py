@@ -1,0 +1,697 @@
+"""One test per diagnostic code: a small spec built to trigger it, asserting the code and the field path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import duration_pb2, struct_pb2
+from google.protobuf.message import Message
+
+from flytespec.admin import launch_plan_pb2
+from flytespec.admin import workflow_pb2 as admin_workflow_pb2
+from flytespec.core import (
+    compiler_pb2,
+    condition_pb2,
+    execution_pb2,
+    identifier_pb2,
+    literals_pb2,
+    tasks_pb2,
+    types_pb2,
+    workflow_pb2,
+)
+from flytespec.validate import Code, Severity, validate
+from tests.validate.specs import (
+    FLOAT,
+    INT,
+    STR,
+    add_one,
+    bind,
+    closure,
+    dict_of,
+    enum,
+    ident,
+    list_of,
+    promise,
+    scalar_int,
+    scalar_str,
+    task,
+    task_node,
+    union,
+    workflow,
+)
+
+
+def found(spec: Message, **context: object) -> set[tuple[Code, str]]:
+    return {(d.code, d.path) for d in validate(spec, **context)}  # type: ignore[arg-type]
+
+
+def chain() -> workflow_pb2.WorkflowTemplate:
+    """A valid two-node chain: n0 = add_one(x=wf.x); n1 = add_one(x=n0.o0); output y = n1.o0."""
+    return workflow(
+        task_node("n0", "add_one", x=promise("", "x")),
+        task_node("n1", "add_one", upstream=("n0",), x=promise("n0", "o0")),
+        inputs={"x": INT},
+        outputs={"y": INT},
+        output_bindings={"y": promise("n1", "o0")},
+    )
+
+
+def test_the_base_specs_are_valid() -> None:
+    assert validate(closure(chain(), add_one())) == []
+    assert validate(add_one()) == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Structure and references
+
+
+def test_no_nodes_found() -> None:
+    assert found(closure(workflow(), add_one())) == {(Code.NoNodesFound, "workflow.nodes")}
+
+
+def test_node_reference_not_found_in_a_promise() -> None:
+    wf = chain()
+    wf.nodes[1].inputs[0].binding.promise.node_id = "ghost"
+    assert (Code.NodeReferenceNotFound, "workflow.nodes[1].inputs[0].binding.promise.node_id") in found(
+        closure(wf, add_one())
+    )
+
+
+def test_node_reference_not_found_in_upstream_node_ids() -> None:
+    wf = chain()
+    wf.nodes[1].upstream_node_ids.append("ghost")
+    assert (Code.NodeReferenceNotFound, "workflow.nodes[1].upstream_node_ids[1]") in found(closure(wf, add_one()))
+
+
+def test_task_reference_not_found() -> None:
+    assert (Code.TaskReferenceNotFound, "workflow.nodes[0].task_node.reference_id") in found(closure(chain()))
+
+
+def test_workflow_reference_not_found() -> None:
+    node = workflow_pb2.Node(id="n0")
+    node.workflow_node.sub_workflow_ref.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    wf = workflow(node)
+    assert found(wf) >= {(Code.WorkflowReferenceNotFound, "nodes[0].workflow_node.sub_workflow_ref")}
+    lp_node = workflow_pb2.Node(id="n0")
+    lp_node.workflow_node.launchplan_ref.CopyFrom(ident("lp", identifier_pb2.LAUNCH_PLAN))
+    assert (Code.WorkflowReferenceNotFound, "nodes[0].workflow_node.launchplan_ref") in found(workflow(lp_node))
+    empty = workflow_pb2.Node(id="n0", workflow_node=workflow_pb2.WorkflowNode())
+    assert (Code.WorkflowReferenceNotFound, "nodes[0].workflow_node") in found(workflow(empty))
+
+
+def test_cycle_detected_with_the_whole_cycle() -> None:
+    wf = workflow(
+        task_node("a", "add_one", x=promise("c", "o0")),
+        task_node("b", "add_one", x=promise("a", "o0")),
+        task_node("c", "add_one", x=promise("b", "o0")),
+    )
+    diagnostics = [d for d in validate(closure(wf, add_one())) if d.code is Code.CycleDetected]
+    assert [(d.path, d.node_id) for d in diagnostics] == [("workflow.nodes[0]", "a")]
+    assert "a > b > c > a" in diagnostics[0].message
+
+
+def test_a_cycle_not_reachable_from_the_start_is_a_cycle() -> None:
+    wf = chain()
+    wf.nodes.append(task_node("p", "add_one", x=promise("q", "o0")))
+    wf.nodes.append(task_node("q", "add_one", x=promise("p", "o0")))
+    codes = found(closure(wf, add_one()))
+    assert (Code.CycleDetected, "workflow.nodes[2]") in codes
+    assert not any(code is Code.UnreachableNodes for code, _ in codes)
+
+
+def test_unreachable_nodes_after_a_cycle() -> None:
+    wf = workflow(
+        task_node("a", "add_one", x=promise("b", "o0")),
+        task_node("b", "add_one", x=promise("a", "o0")),
+        task_node("c", "add_one", x=promise("b", "o0")),
+    )
+    assert (Code.UnreachableNodes, "workflow.nodes[2]") in found(closure(wf, add_one()))
+
+
+def test_no_entry_node_found() -> None:
+    wf = workflow(task_node("a", "add_one", upstream=("ghost",), x=scalar_int(1)))
+    assert (Code.NoEntryNodeFound, "workflow") in found(closure(wf, add_one()))
+
+
+def test_duplicate_node_id() -> None:
+    wf = chain()
+    wf.nodes.append(task_node("n0", "add_one", x=scalar_int(3)))
+    assert (Code.DuplicateNodeId, "workflow.nodes[2].id") in found(closure(wf, add_one()))
+
+
+def test_reserved_node_id() -> None:
+    wf = chain()
+    wf.nodes.append(task_node("end-node", "add_one", x=scalar_int(3)))
+    assert (Code.ReservedNodeId, "workflow.nodes[2].id") in found(closure(wf, add_one()))
+
+
+def test_node_ids_are_dns_labels() -> None:
+    wf = chain()
+    wf.nodes[0].id = "N_0"
+    wf.nodes.append(task_node("n" * 64, "add_one", x=scalar_int(3)))
+    codes = found(closure(wf, add_one()))
+    assert (Code.InvalidValue, "workflow.nodes[0].id") in codes
+    assert (Code.InvalidValue, "workflow.nodes[2].id") in codes
+
+
+def test_duplicate_id_of_subworkflows() -> None:
+    sub = chain()
+    spec = admin_workflow_pb2.WorkflowSpec(template=chain(), sub_workflows=[sub, sub])
+    spec.template.id.name = "main"
+    assert (Code.DuplicateId, "sub_workflows[1].id") in found(spec, tasks=[add_one()])
+
+
+def test_duplicate_id_of_tasks_with_different_content() -> None:
+    other = add_one()
+    other.container.image = "img:2"
+    assert (Code.DuplicateId, "tasks[1].id") in found(closure(chain(), add_one(), other))
+
+
+def test_recursive_subworkflow() -> None:
+    sub = workflow(name="sub")
+    node = workflow_pb2.Node(id="again")
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    sub.nodes.append(node)
+    main_node = workflow_pb2.Node(id="run-sub")
+    main_node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    spec = admin_workflow_pb2.WorkflowSpec(template=workflow(main_node, name="main"), sub_workflows=[sub])
+    assert (Code.RecursiveSubworkflow, "sub_workflows[0].nodes[0].workflow_node.sub_workflow_ref") in found(spec)
+
+
+def test_resource_type_mismatch() -> None:
+    wf = chain()
+    wf.nodes[0].task_node.reference_id.resource_type = identifier_pb2.WORKFLOW
+    assert (Code.ResourceTypeMismatch, "workflow.nodes[0].task_node.reference_id.resource_type") in found(
+        closure(wf, add_one())
+    )
+    t = add_one()
+    t.id.resource_type = identifier_pb2.LAUNCH_PLAN
+    assert (Code.ResourceTypeMismatch, "id.resource_type") in found(t)
+
+
+def test_value_required_for_a_node_without_target() -> None:
+    wf = chain()
+    wf.nodes.append(workflow_pb2.Node(id="n2"))
+    assert (Code.ValueRequired, "workflow.nodes[2]") in found(closure(wf, add_one()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bindings and types
+
+
+def test_parameter_not_bound() -> None:
+    wf = chain()
+    del wf.nodes[1].inputs[:]
+    assert (Code.ParameterNotBound, "workflow.nodes[1].inputs") in found(closure(wf, add_one()))
+
+
+def test_optional_inputs_may_stay_unbound() -> None:
+    optional = task("opt", {"x": union(INT, types_pb2.LiteralType(simple=types_pb2.NONE))}, {})
+    wf = workflow(task_node("n0", "opt"))
+    assert validate(closure(wf, optional)) == []
+
+
+def test_workflow_output_not_bound() -> None:
+    wf = chain()
+    del wf.outputs[:]
+    assert (Code.ParameterNotBound, "workflow.outputs") in found(closure(wf, add_one()))
+
+
+def test_parameter_bound_more_than_once() -> None:
+    wf = chain()
+    wf.nodes[1].inputs.extend(bind(x=promise("n0", "o0")))
+    assert (Code.ParameterBoundMoreThanOnce, "workflow.nodes[1].inputs[1].var") in found(closure(wf, add_one()))
+
+
+def test_variable_name_not_found_for_an_input() -> None:
+    wf = chain()
+    wf.nodes[1].inputs.extend(bind(z=scalar_int(1)))
+    assert (Code.VariableNameNotFound, "workflow.nodes[1].inputs[1].var") in found(closure(wf, add_one()))
+
+
+def test_variable_name_not_found_for_an_upstream_output() -> None:
+    wf = chain()
+    wf.nodes[1].inputs[0].binding.promise.var = "o9"
+    assert (Code.VariableNameNotFound, "workflow.nodes[1].inputs[0].binding.promise.var") in found(
+        closure(wf, add_one())
+    )
+
+
+def test_mismatching_types_promise() -> None:
+    to_str = task("to_str", {"s": STR}, {"o0": STR})
+    wf = chain()
+    wf.nodes.append(task_node("n2", "to_str", s=promise("n1", "o0")))
+    assert (Code.MismatchingTypes, "workflow.nodes[2].inputs[0].binding.promise") in found(
+        closure(wf, add_one(), to_str)
+    )
+
+
+def test_mismatching_types_scalar_int_into_float() -> None:
+    halve = task("halve", {"f": FLOAT}, {})
+    wf = workflow(task_node("n0", "halve", f=scalar_int(3)))
+    assert found(closure(wf, halve)) == {(Code.MismatchingTypes, "workflow.nodes[0].inputs[0].binding.scalar")}
+
+
+def test_mismatching_bindings() -> None:
+    wf = chain()
+    collection = literals_pb2.BindingData(collection=literals_pb2.BindingDataCollection(bindings=[scalar_int(1)]))
+    wf.nodes[0].inputs[0].binding.CopyFrom(collection)
+    assert (Code.MismatchingBindings, "workflow.nodes[0].inputs[0].binding") in found(closure(wf, add_one()))
+
+
+def test_mismatching_bindings_for_an_empty_binding() -> None:
+    wf = chain()
+    wf.nodes[0].inputs[0].binding.Clear()
+    wf.nodes[0].inputs[0].binding.SetInParent()
+    assert (Code.MismatchingBindings, "workflow.nodes[0].inputs[0].binding") in found(closure(wf, add_one()))
+
+
+def test_collection_and_map_bindings_check_their_elements() -> None:
+    sums = task("sums", {"xs": list_of(INT), "named": dict_of(INT)}, {})
+    node = task_node("n0", "sums")
+    node.inputs.extend(
+        bind(
+            xs=literals_pb2.BindingData(
+                collection=literals_pb2.BindingDataCollection(bindings=[scalar_int(1), scalar_str("two")])
+            ),
+            named=literals_pb2.BindingData(map=literals_pb2.BindingDataMap(bindings={"a": scalar_str("x")})),
+        )
+    )
+    codes = found(closure(workflow(node), sums))
+    assert (Code.MismatchingTypes, "workflow.nodes[0].inputs[0].binding.collection.bindings[1].scalar") in codes
+    assert (Code.MismatchingTypes, 'workflow.nodes[0].inputs[1].binding.map.bindings["a"].scalar') in codes
+
+
+def test_ambiguous_binding_union_value() -> None:
+    either = task("either", {"xs": union(list_of(INT), list_of(STR))}, {})
+    empty = literals_pb2.BindingData(collection=literals_pb2.BindingDataCollection())
+    wf = workflow(workflow_pb2.Node(id="n0", inputs=bind(xs=empty), task_node=task_node("x", "either").task_node))
+    assert found(closure(wf, either)) == {(Code.AmbiguousBindingUnionValue, "workflow.nodes[0].inputs[0].binding")}
+
+
+def test_incompatible_binding_union_value() -> None:
+    either = task("either", {"v": union(INT, STR)}, {})
+    lst = literals_pb2.BindingData(collection=literals_pb2.BindingDataCollection(bindings=[scalar_int(1)]))
+    wf = workflow(workflow_pb2.Node(id="n0", inputs=bind(v=lst), task_node=task_node("x", "either").task_node))
+    assert found(closure(wf, either)) == {(Code.IncompatibleBindingUnionValue, "workflow.nodes[0].inputs[0].binding")}
+
+
+def test_illegal_enum_value() -> None:
+    colour = task("colour", {"c": enum("red", "green")}, {})
+    wf = workflow(task_node("n0", "colour", c=scalar_str("blue")))
+    assert found(closure(wf, colour)) == {(Code.IllegalEnumValue, "workflow.nodes[0].inputs[0].binding.scalar")}
+
+
+def test_syntax_error_in_a_promise_var() -> None:
+    wf = chain()
+    wf.nodes[1].inputs[0].binding.promise.var = "o0.field"
+    assert (Code.SyntaxError, "workflow.nodes[1].inputs[0].binding.promise.var") in found(closure(wf, add_one()))
+
+
+def test_field_not_found_in_an_attribute_path() -> None:
+    record = types_pb2.LiteralType(simple=types_pb2.STRUCT)
+    record.structure.dataclass_type["a"].CopyFrom(INT)
+    producer = task("producer", {}, {"o0": record})
+    wf = workflow(task_node("n0", "producer"), task_node("n1", "add_one", x=promise("n0", "o0")))
+    wf.nodes[1].inputs[0].binding.promise.attr_path.add(string_value="b")
+    assert (Code.FieldNotFound, "workflow.nodes[1].inputs[0].binding.promise.attr_path[0]") in found(
+        closure(wf, producer, add_one())
+    )
+    wf.nodes[1].inputs[0].binding.promise.attr_path[0].string_value = "a"
+    assert validate(closure(wf, producer, add_one())) == []
+
+
+def test_unrecognized_value_for_a_blob_without_metadata() -> None:
+    reader = task("reader", {"f": types_pb2.LiteralType(blob=types_pb2.BlobType())}, {})
+    blob = literals_pb2.BindingData(scalar=literals_pb2.Scalar(blob=literals_pb2.Blob(uri="s3://b/f")))
+    wf = workflow(workflow_pb2.Node(id="n0", inputs=bind(f=blob), task_node=task_node("x", "reader").task_node))
+    assert found(closure(wf, reader)) == {(Code.UnrecognizedValue, "workflow.nodes[0].inputs[0].binding.scalar")}
+
+
+def test_duplicate_alias_and_alias_of_a_missing_output() -> None:
+    wf = chain()
+    wf.nodes[0].output_aliases.add(var="o0", alias="a")
+    wf.nodes[0].output_aliases.add(var="o0", alias="b")
+    wf.nodes[0].output_aliases.add(var="o9", alias="c")
+    codes = found(closure(wf, add_one()))
+    assert (Code.DuplicateAlias, "workflow.nodes[0].output_aliases[1]") in codes
+    assert (Code.ParameterNotBound, "workflow.nodes[0].output_aliases[2].var") in codes
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Branch, gate and array nodes
+
+
+def branch(case_then: workflow_pb2.Node, else_node: workflow_pb2.Node | None = None) -> workflow_pb2.Node:
+    node = workflow_pb2.Node(id="b", inputs=bind(x=promise("", "x")))
+    if_else = node.branch_node.if_else
+    if_else.case.condition.comparison.operator = condition_pb2.ComparisonExpression.GT
+    if_else.case.condition.comparison.left_value.var = "x"
+    if_else.case.condition.comparison.right_value.primitive.integer = 0
+    if_else.case.then_node.CopyFrom(case_then)
+    if else_node is not None:
+        if_else.else_node.CopyFrom(else_node)
+    return node
+
+
+def branch_workflow(node: workflow_pb2.Node) -> workflow_pb2.WorkflowTemplate:
+    return workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("b", "o0")})
+
+
+def test_a_valid_branch() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    assert validate(closure(branch_workflow(node), add_one())) == []
+
+
+def test_branch_node_has_no_default() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")))
+    assert (Code.BranchNodeHasNoDefault, "workflow.nodes[0].branch_node.if_else") in found(
+        closure(branch_workflow(node), add_one())
+    )
+
+
+def test_branch_node_has_no_condition() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    node.branch_node.if_else.case.ClearField("condition")
+    assert (Code.BranchNodeHasNoCondition, "workflow.nodes[0].branch_node.if_else.case.condition") in found(
+        closure(branch_workflow(node), add_one())
+    )
+
+
+def test_branch_node_id_not_found() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    other = node.branch_node.if_else.other.add()
+    other.condition.CopyFrom(node.branch_node.if_else.case.condition)
+    assert (Code.BranchNodeIdNotFound, "workflow.nodes[0].branch_node.if_else.other[0].then_node") in found(
+        closure(branch_workflow(node), add_one())
+    )
+
+
+def test_branch_condition_operands_must_have_identical_types() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    node.branch_node.if_else.case.condition.comparison.right_value.primitive.float_value = 0.5
+    assert (Code.MismatchingTypes, "workflow.nodes[0].branch_node.if_else.case.condition.comparison") in found(
+        closure(branch_workflow(node), add_one())
+    )
+
+
+def test_branch_condition_reads_only_branch_inputs() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    node.branch_node.if_else.case.condition.comparison.left_value.var = "z"
+    path = "workflow.nodes[0].branch_node.if_else.case.condition.comparison.left_value.var"
+    assert (Code.VariableNameNotFound, path) in found(closure(branch_workflow(node), add_one()))
+
+
+def test_branch_outputs_need_identical_types() -> None:
+    to_str = task("to_str", {"x": INT}, {"o0": STR})
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "to_str", x=scalar_int(0)))
+    codes = found(closure(branch_workflow(node), add_one(), to_str))
+    assert (Code.MismatchingTypes, "workflow.nodes[0].branch_node.if_else.else_node") in codes
+
+
+def test_branch_children_are_checked_like_nodes() -> None:
+    node = branch(task_node("t1", "add_one", x=scalar_str("one")), task_node("t2", "add_one", x=scalar_int(0)))
+    path = "workflow.nodes[0].branch_node.if_else.case.then_node.inputs[0].binding.scalar"
+    diagnostics = [d for d in validate(closure(branch_workflow(node), add_one())) if d.path == path]
+    assert [(d.code, d.node_id, d.workflow) for d in diagnostics] == [(Code.MismatchingTypes, "t1", "wf")]
+
+
+def test_scalar_operands_are_refused_as_flyte_does() -> None:
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    right = node.branch_node.if_else.case.condition.comparison.right_value
+    right.scalar.primitive.integer = 0
+    assert (
+        Code.ValueRequired,
+        "workflow.nodes[0].branch_node.if_else.case.condition.comparison.right_value.scalar",
+    ) in found(closure(branch_workflow(node), add_one()))
+
+
+def test_no_condition_found_for_a_gate() -> None:
+    wf = chain()
+    wf.nodes.append(workflow_pb2.Node(id="g", gate_node=workflow_pb2.GateNode()))
+    assert (Code.NoConditionFound, "workflow.nodes[2].gate_node") in found(closure(wf, add_one()))
+
+
+def test_gate_signal_needs_type_and_variable() -> None:
+    wf = chain()
+    gate = workflow_pb2.Node(id="g")
+    gate.gate_node.signal.signal_id = "approval"
+    wf.nodes.append(gate)
+    codes = found(closure(wf, add_one()))
+    assert (Code.ValueRequired, "workflow.nodes[2].gate_node.signal.type") in codes
+    assert (Code.ValueRequired, "workflow.nodes[2].gate_node.signal.output_variable_name") in codes
+
+
+def test_gate_signal_output_binds_downstream() -> None:
+    wf = workflow(inputs={}, outputs={"y": INT}, output_bindings={"y": promise("n1", "o0")})
+    gate = workflow_pb2.Node(id="g")
+    gate.gate_node.signal.signal_id = "count"
+    gate.gate_node.signal.type.CopyFrom(INT)
+    gate.gate_node.signal.output_variable_name = "o0"
+    wf.nodes.extend([gate, task_node("n1", "add_one", x=promise("g", "o0"))])
+    assert validate(closure(wf, add_one())) == []
+
+
+def test_sleep_must_be_positive() -> None:
+    wf = chain()
+    gate = workflow_pb2.Node(id="g")
+    gate.gate_node.sleep.duration.CopyFrom(duration_pb2.Duration(seconds=-5))
+    wf.nodes.append(gate)
+    assert (Code.InvalidValue, "workflow.nodes[2].gate_node.sleep.duration") in found(closure(wf, add_one()))
+
+
+def test_array_node_settings_out_of_range() -> None:
+    wf = chain()
+    array = workflow_pb2.Node(id="m", inputs=bind(x=scalar_int(1)))
+    array.array_node.node.CopyFrom(task_node("m-sub", "add_one"))
+    array.array_node.min_success_ratio = 1.5
+    array.array_node.bound_inputs.append("nope")
+    wf.nodes.append(array)
+    codes = found(closure(wf, add_one()))
+    assert (Code.InvalidValue, "workflow.nodes[2].array_node.min_success_ratio") in codes
+    assert (Code.VariableNameNotFound, "workflow.nodes[2].array_node.bound_inputs[0]") in codes
+
+
+def test_array_node_maps_tasks_or_workflows_only() -> None:
+    wf = chain()
+    array = workflow_pb2.Node(id="m")
+    array.array_node.node.id = "g"
+    array.array_node.node.gate_node.sleep.duration.seconds = 1
+    wf.nodes.append(array)
+    assert (Code.InvalidValue, "workflow.nodes[2].array_node.node") in found(closure(wf, add_one()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tasks
+
+
+def test_container_needs_image_and_command() -> None:
+    t = add_one()
+    t.container.image = ""
+    del t.container.args[:]
+    codes = found(t)
+    assert (Code.ValueRequired, "container.image") in codes
+    assert (Code.ValueRequired, "container.command") in codes
+
+
+def test_task_needs_id_type_metadata_and_interface() -> None:
+    t = tasks_pb2.TaskTemplate()
+    assert found(t) >= {
+        (Code.ValueRequired, "id"),
+        (Code.ValueRequired, "type"),
+        (Code.ValueRequired, "metadata"),
+        (Code.ValueRequired, "interface"),
+    }
+
+
+def test_resources() -> None:
+    t = add_one()
+    r = t.container.resources
+    r.requests.add(name=tasks_pb2.Resources.CPU, value="1Gx")
+    r.requests.add(name=tasks_pb2.Resources.MEMORY, value="2Gi")
+    r.requests.add(name=tasks_pb2.Resources.MEMORY, value="1Gi")
+    r.requests.add(name=tasks_pb2.Resources.GPU, value="500m")
+    r.limits.add(name=tasks_pb2.Resources.MEMORY, value="1Gi")
+    r.limits.add(name=tasks_pb2.Resources.GPU, value="2")
+    assert found(t) == {
+        (Code.UnrecognizedValue, "container.resources.requests[0].value"),
+        (Code.DuplicateResourceName, "container.resources.requests[2].name"),
+        (Code.GpuNotWholeNumber, "container.resources.requests[3].value"),
+        (Code.ResourceLimitBelowRequest, "container.resources.limits[0].value"),
+        (Code.GpuLimitNotEqualRequest, "container.resources.limits[1].value"),
+    }
+
+
+def test_limits_are_compared_exactly() -> None:
+    t = add_one()
+    t.container.resources.requests.add(name=tasks_pb2.Resources.CPU, value="500m")
+    t.container.resources.limits.add(name=tasks_pb2.Resources.CPU, value="250m")  # admin would round both up to 1
+    assert found(t) == {(Code.ResourceLimitBelowRequest, "container.resources.limits[0].value")}
+
+
+def test_node_override_resources_are_checked() -> None:
+    wf = chain()
+    wf.nodes[0].task_node.overrides.resources.requests.add(name=tasks_pb2.Resources.CPU, value="-")
+    assert (Code.UnrecognizedValue, "workflow.nodes[0].task_node.overrides.resources.requests[0].value") in found(
+        closure(wf, add_one())
+    )
+
+
+def pod_task(spec: dict[str, Any], primary: str = "main") -> tasks_pb2.TaskTemplate:
+    t = task("pod", {}, {})
+    t.ClearField("container")
+    t.type = "sidecar"
+    t.k8s_pod.pod_spec.update(spec)
+    t.k8s_pod.primary_container_name = primary
+    return t
+
+
+def test_a_valid_pod_task() -> None:
+    spec = {"containers": [{"name": "main", "image": "img:1", "ports": [{"containerPort": 8080}]}]}
+    assert [d for d in validate(pod_task(spec)) if d.severity is Severity.ERROR] == []
+
+
+def test_pod_spec_shape() -> None:
+    spec = {
+        "containers": [
+            {"name": "Main_1", "image": 3, "volumeMounts": {"name": "data", "mountPath": "/d"}},
+            {"image": "img"},
+        ],
+        "nodeSelecter": {"disk": "ssd"},
+    }
+    diagnostics = {(d.code, d.path, d.severity) for d in validate(pod_task(spec, primary="sidecar"))}
+    base = 'k8s_pod.pod_spec["containers"]'
+    assert (Code.InvalidValue, f'{base}[0]["name"]', Severity.ERROR) in diagnostics
+    assert (Code.InvalidPodSpec, f'{base}[0]["image"]', Severity.ERROR) in diagnostics
+    assert (Code.InvalidPodSpec, f'{base}[0]["volumeMounts"]', Severity.ERROR) in diagnostics
+    assert (Code.InvalidPodSpec, f'{base}[1]["name"]', Severity.ERROR) in diagnostics
+    assert (Code.InvalidPodSpec, 'k8s_pod.pod_spec["nodeSelecter"]', Severity.WARNING) in diagnostics
+
+
+def test_primary_container_not_found() -> None:
+    spec = {"containers": [{"name": "main", "image": "img:1"}]}
+    assert (Code.PrimaryContainerNotFound, 'k8s_pod.pod_spec["containers"]') in found(pod_task(spec, primary="other"))
+
+
+def test_pod_resources() -> None:
+    spec = {
+        "containers": [
+            {
+                "name": "main",
+                "resources": {"requests": {"cpu": "2", "nvidia.com/gpu": "0.5"}, "limits": {"cpu": "1"}},
+            }
+        ]
+    }
+    base = 'k8s_pod.pod_spec["containers"][0]["resources"]'
+    assert found(pod_task(spec)) >= {
+        (Code.GpuNotWholeNumber, f'{base}["requests"]["nvidia.com/gpu"]'),
+        (Code.ResourceLimitBelowRequest, f'{base}["limits"]["cpu"]'),
+    }
+
+
+def test_struct_integers_are_a_warning() -> None:
+    t = add_one()
+    t.custom.update({"workers": 2, "ratio": 0.5})
+    diagnostics = validate(t)
+    assert [(d.code, d.path, d.severity) for d in diagnostics] == [
+        (Code.StructIntegerAsFloat, 'custom["workers"]', Severity.WARNING)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Launch plans
+
+
+def launch_plan(**defaults: types_pb2.LiteralType) -> launch_plan_pb2.LaunchPlan:
+    lp = launch_plan_pb2.LaunchPlan(id=ident("lp", identifier_pb2.LAUNCH_PLAN))
+    lp.spec.workflow_id.CopyFrom(ident("wf", identifier_pb2.WORKFLOW))
+    for name, t in defaults.items():
+        lp.spec.default_inputs.parameters[name].var.type.CopyFrom(t)
+        lp.spec.default_inputs.parameters[name].required = True
+    return lp
+
+
+def test_a_valid_launch_plan() -> None:
+    assert validate(launch_plan(x=INT), workflows=[chain()]) == []
+
+
+def test_launch_plan_inputs_against_the_workflow() -> None:
+    lp = launch_plan(x=STR, z=INT)
+    lp.spec.fixed_inputs.literals["x"].scalar.primitive.string_value = "no"
+    codes = found(lp, workflows=[chain()])
+    assert (Code.MismatchingTypes, 'spec.default_inputs.parameters["x"].var.type') in codes
+    assert (Code.VariableNameNotFound, 'spec.default_inputs.parameters["z"]') in codes
+    assert (Code.MismatchingTypes, 'spec.fixed_inputs.literals["x"]') in codes
+
+
+def test_launch_plan_parameters_need_a_behaviour() -> None:
+    lp = launch_plan(x=INT)
+    lp.spec.default_inputs.parameters["x"].ClearField("required")
+    assert (Code.ValueRequired, 'spec.default_inputs.parameters["x"]') in found(lp)
+
+
+def test_launch_plan_defaults_must_fit_their_type() -> None:
+    lp = launch_plan(x=INT)
+    lp.spec.default_inputs.parameters["x"].default.scalar.primitive.string_value = "three"
+    assert (Code.MismatchingTypes, 'spec.default_inputs.parameters["x"].default') in found(lp)
+
+
+def test_invalid_schedule() -> None:
+    lp = launch_plan(x=INT)
+    lp.spec.entity_metadata.schedule.cron_schedule.schedule = "61 * * * *"
+    assert (Code.InvalidSchedule, "spec.entity_metadata.schedule.cron_schedule.schedule") in found(lp)
+
+
+def test_scheduled_launch_plans_leave_nothing_required_unbound() -> None:
+    lp = launch_plan(x=INT)
+    lp.spec.entity_metadata.schedule.cron_schedule.schedule = "0 6 * * *"
+    assert (Code.ParameterNotBound, "spec.entity_metadata.schedule") in found(lp, workflows=[chain()])
+    lp.spec.default_inputs.parameters["x"].default.scalar.primitive.integer = 1
+    assert validate(lp, workflows=[chain()]) == []
+
+
+def test_kickoff_time_input_must_be_a_datetime() -> None:
+    lp = launch_plan()
+    lp.spec.entity_metadata.schedule.cron_schedule.schedule = "@daily"
+    lp.spec.entity_metadata.schedule.kickoff_time_input_arg = "x"
+    assert (Code.MismatchingTypes, "spec.entity_metadata.schedule.kickoff_time_input_arg") in found(
+        lp, workflows=[chain()]
+    )
+
+
+def test_invalid_notification_phase() -> None:
+    lp = launch_plan(x=INT)
+    notification = lp.spec.entity_metadata.notifications.add(phases=[execution_pb2.WorkflowExecution.RUNNING])
+    notification.email.recipients_email.append("team@example.com")
+    assert found(lp) == {(Code.InvalidNotificationPhase, "spec.entity_metadata.notifications[0].phases[0]")}
+
+
+def test_invalid_literal_type_of_a_default() -> None:
+    lp = launch_plan(x=types_pb2.LiteralType(blob=types_pb2.BlobType()))
+    lp.spec.default_inputs.parameters["x"].default.scalar.blob.uri = "s3://b/f"
+    assert (Code.InvalidLiteralType, 'spec.default_inputs.parameters["x"].default') in found(lp)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Compiled closures
+
+
+def test_connections_mismatch() -> None:
+    from flytespec.compiler import compile
+
+    compiled = compile(closure(chain(), add_one()))
+    assert validate(compiled) == []
+    compiled.primary.connections.downstream["n0"].ids.append("end-node")
+    assert found(compiled) == {(Code.ConnectionsMismatch, "primary.connections.downstream")}
+
+
+def test_every_code_has_a_test() -> None:
+    import inspect
+    import sys
+
+    source = inspect.getsource(sys.modules[__name__])
+    untested = [code.value for code in Code if f"Code.{code.value}" not in source]
+    assert untested == []
+
+
+_ = (compiler_pb2, struct_pb2)
