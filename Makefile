@@ -77,8 +77,9 @@ breaking: $(BIN)/.installed ## buf breaking: idl/ against the previous commit of
 	  echo "buf breaking --against .git#ref=HEAD"; $(BIN)/buf breaking --against '.git#ref=HEAD' || exit 1; \
 	fi
 
-bench: $(BIN)/.installed ## codec benchmarks, flytespec beside flyteidl, at 1,000 and 10,000 nodes
+bench: $(BIN)/.installed ## benchmarks beside the peers (codecs, validation, compilation), figures in bench/results/
 	$(BIN)/python bench/bench_io.py
+	$(BIN)/python bench/bench_validate.py
 
 check: lint typecheck check-gen breaking test ## everything CI runs on every change
 

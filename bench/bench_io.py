@@ -14,20 +14,13 @@ Targets (issue: IDL and bindings): binary within 1.1x of flyteidl; JSON no slowe
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import platform
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import google.protobuf
 from flyteidl.core import workflow_closure_pb2 as fly_closure_pb2
 from google.protobuf import json_format
-from google.protobuf.internal import api_implementation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,32 +29,8 @@ from flytespec import io
 from flytespec.core import workflow_closure_pb2
 from flytespec.testing import random_workflow_closure
 
-Op = tuple[str, str, Callable[[], Any]]  # (operation, peer, call)
-
-
-def _sample(fn: Callable[[], Any], loops: int) -> float:
-    gc.collect()
-    total = 0.0
-    for _ in range(loops):
-        start = time.perf_counter()
-        result = fn()
-        total += time.perf_counter() - start
-        del result
-    return total / loops
-
-
-def interleaved(ops: list[Op], rounds: int) -> dict[tuple[str, str], float]:
-    """Median seconds per call of each op, measured in rotated rounds."""
-    loops = {}
-    for name, peer, fn in ops:
-        first = _sample(fn, 1)
-        loops[(name, peer)] = max(1, min(10_000, int(0.1 / max(first, 1e-9)) + 1)) if first < 0.1 else 1
-    samples: dict[tuple[str, str], list[float]] = {(n, p): [] for n, p, _ in ops}
-    for r in range(rounds):
-        for i in range(len(ops)):
-            name, peer, fn = ops[(i + r) % len(ops)]
-            samples[(name, peer)].append(_sample(fn, loops[(name, peer)]))
-    return {key: statistics.median(values) for key, values in samples.items()}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timer import Op, environment, interleaved
 
 
 def ops_for(n: int) -> tuple[list[Op], int]:
@@ -99,12 +68,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "io.json")
     args = parser.parse_args()
-    env = {
-        "python": platform.python_version(),
-        "protobuf": google.protobuf.__version__,
-        "backend": api_implementation.Type(),
-        "machine": platform.machine(),
-    }
+    env = environment()
     print(f"# flytespec codecs beside flyteidl ({', '.join(f'{k} {v}' for k, v in env.items())})\n")
     results: dict[str, Any] = {"environment": env, "sizes": {}}
     for n in (int(s) for s in args.sizes.split(",")):

@@ -25,13 +25,14 @@ from typing import Any
 
 from google.protobuf.message import Message
 
-from flytespec._compat import descriptor_of
+from flytespec._compat import clone, descriptor_of
+from flytespec._gc import gc_paused
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.io._codec import message_to_value
-from flytespec.validate import Diagnostic, Severity, ValidationError, validate
+from flytespec.validate import Diagnostic, Severity, ValidationError, run_validation, validate
 from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, task_template, workflow_templates
-from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, check_workflow, id_key
+from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, id_key
 
 __all__ = ["CompileError", "compile", "compile_task", "to_go_json"]
 
@@ -82,43 +83,33 @@ def compile(
     Raises:
         CompileError: the workflow (or what it references) has errors; every diagnostic is attached.
     """
-    tasks = list(tasks)
-    subworkflows = list(subworkflows)
-    launch_plans = list(launch_plans)
-    if isinstance(workflow, workflow_closure_pb2.WorkflowClosure):
-        tasks = [*workflow.tasks, *tasks]
-        primary = workflow.workflow
-    elif isinstance(workflow, admin_workflow_pb2.WorkflowSpec):
-        subworkflows = [*workflow.sub_workflows, *subworkflows]
-        primary = workflow.template
-    elif isinstance(workflow, workflow_pb2.WorkflowTemplate):
-        primary = workflow
-    else:
+    # Validate copies: the compiler's rewrites (ids, promises) land in the copies, never in the caller's messages.
+    if not isinstance(
+        workflow, (workflow_pb2.WorkflowTemplate, admin_workflow_pb2.WorkflowSpec, workflow_closure_pb2.WorkflowClosure)
+    ):
         raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or WorkflowClosure, got {type(workflow).__name__}")
-    _refuse(primary, validate(primary, tasks=tasks, subworkflows=subworkflows, launch_plans=launch_plans))
-
-    # Check copies, so that the rewrites land in the output and never in the caller's messages.
-    run = Run()
-    copies: list[tuple[bytes, workflow_pb2.WorkflowTemplate]] = []
-    for i, sub in enumerate(subworkflows):
-        for template, segments in workflow_templates(sub, ("sub_workflows", f"[{i}]")):
-            copy = workflow_pb2.WorkflowTemplate()
-            copy.CopyFrom(template)
-            run.add_subworkflow(copy, segments)
-            copies.append((id_key(copy.id), copy))
-    run.add_context(tasks, (), launch_plans, ())
-    run.workflows.setdefault(id_key(primary.id), primary)
-    run.resolve_launch_plans()
-    template = workflow_pb2.WorkflowTemplate()
-    template.CopyFrom(primary)
-    result = check_workflow(template, (), run.ctx, run.workflow_emit)
-    if not result.ok:  # pragma: no cover - validate() refused this already
-        raise CompileError(descriptor_of(primary).full_name, run.result())
+    spec = clone(workflow)
+    extra_subworkflows = [clone(sub) for sub in subworkflows]
+    with gc_paused():
+        run, result = run_validation(spec, tasks, extra_subworkflows, launch_plans, ())
+    _refuse(workflow, run.result())
+    assert result is not None
+    if isinstance(spec, workflow_closure_pb2.WorkflowClosure):
+        template = spec.workflow
+    elif isinstance(spec, admin_workflow_pb2.WorkflowSpec):
+        template = spec.template
+    else:
+        template = spec
+    copies = [
+        (id_key(t.id), t) for t in (spec.sub_workflows if isinstance(spec, admin_workflow_pb2.WorkflowSpec) else [])
+    ]
+    copies += [(id_key(t.id), t) for sub in extra_subworkflows for t, _ in workflow_templates(sub, ())]
 
     closure = compiler_pb2.CompiledWorkflowClosure()
     _compiled_workflow(closure.primary, template, result)
+    referenced = _referenced_subworkflows(result, run)
     needed: dict[bytes, tasks_pb2.TaskTemplate] = {}
-    for key in _required_tasks(result, run):
+    for key in [*result.referenced_tasks, *(k for sub in referenced for k in sub.referenced_tasks)]:
         needed.setdefault(key, run.ctx.tasks[key])
     for key in sorted(needed, key=lambda k: _task_order(needed[k])):
         compiled_task = closure.tasks.add()
@@ -133,7 +124,7 @@ def compile(
         seen.add(key)
         sub_result = run.ctx.checked.get(key)
         compiled_sub = closure.sub_workflows.add()
-        if sub_result is not None:
+        if sub_result is not None and any(sub_result is r for r in referenced):
             _compiled_workflow(compiled_sub, copy, sub_result)
         else:
             compiled_sub.template.CopyFrom(copy)
@@ -145,9 +136,9 @@ def _task_order(task: tasks_pb2.TaskTemplate) -> tuple[int, str, str, str, str]:
     return (i.resource_type, i.project, i.domain, i.name, i.version)
 
 
-def _required_tasks(result: WorkflowResult, run: Run) -> list[bytes]:
-    """The tasks of the workflow and of every subworkflow it runs (directly or not)."""
-    keys = list(result.referenced_tasks)
+def _referenced_subworkflows(result: WorkflowResult, run: Run) -> list[WorkflowResult]:
+    """The checked subworkflows the workflow runs, directly or through other subworkflows."""
+    found: list[WorkflowResult] = []
     pending = list(result.referenced_subworkflows)
     visited: set[bytes] = set()
     while pending:
@@ -157,9 +148,9 @@ def _required_tasks(result: WorkflowResult, run: Run) -> list[bytes]:
         visited.add(key)
         sub = run.ctx.checked.get(key)
         if sub is not None:
-            keys.extend(sub.referenced_tasks)
+            found.append(sub)
             pending.extend(sub.referenced_subworkflows)
-    return keys
+    return found
 
 
 def _compiled_workflow(

@@ -128,16 +128,18 @@ def validate(
         Every diagnostic, errors and warnings, sorted by path then code; empty when the spec is valid.
     """
     with gc_paused():
-        return _validate(spec, tasks, subworkflows, launch_plans, workflows)
+        return run_validation(spec, tasks, subworkflows, launch_plans, workflows)[0].result()
 
 
-def _validate(
+def run_validation(
     spec: Message,
     tasks: Iterable[TaskLike],
     subworkflows: Iterable[WorkflowLike],
     launch_plans: Iterable[LaunchPlanLike],
     workflows: Iterable[WorkflowLike],
-) -> list[Diagnostic]:
+) -> tuple[Run, WorkflowResult | None]:
+    """Validate, returning the run (diagnostics, resolved references) and the primary workflow's check result."""
+    primary: WorkflowResult | None = None
     run = Run()
     run.add_context(tasks, subworkflows, launch_plans, workflows)
     if isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
@@ -152,7 +154,7 @@ def _validate(
             _task(run, spec.template, ("template",))
     elif isinstance(spec, workflow_pb2.WorkflowTemplate):
         run.resolve_launch_plans()
-        _check_template(run, spec, ())
+        primary = _check_template(run, spec, ())
         _remaining_subworkflows(run)
     elif isinstance(spec, admin_workflow_pb2.WorkflowSpec):
         for i, sub in enumerate(spec.sub_workflows):
@@ -160,7 +162,7 @@ def _validate(
         run.workflows.setdefault(id_key(spec.template.id), spec.template)
         run.resolve_launch_plans()
         if spec.HasField("template"):
-            _check_template(run, spec.template, ("template",))
+            primary = _check_template(run, spec.template, ("template",))
         _remaining_subworkflows(run)
     elif isinstance(spec, workflow_closure_pb2.WorkflowClosure):
         for i, task in enumerate(spec.tasks):
@@ -169,7 +171,7 @@ def _validate(
         run.workflows.setdefault(id_key(spec.workflow.id), spec.workflow)
         run.resolve_launch_plans()
         if spec.HasField("workflow"):
-            _check_template(run, spec.workflow, ("workflow",))
+            primary = _check_template(run, spec.workflow, ("workflow",))
         _remaining_subworkflows(run)
     elif isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
         for i, compiled_task in enumerate(spec.tasks):
@@ -181,8 +183,8 @@ def _validate(
             run.add_launch_plan(lp.template)
         run.resolve_launch_plans()
         if spec.HasField("primary"):
-            result = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
-            _connections_match(run, spec.primary, result, ("primary",))
+            primary = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
+            _connections_match(run, spec.primary, primary, ("primary",))
         _remaining_subworkflows(run, compiled=True)
     elif isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
         for i, task in enumerate(spec.tasks):
@@ -201,7 +203,7 @@ def _validate(
         _check_id_type(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
         workflow = run.workflows.get(id_key(spec.spec.workflow_id))
         check_launch_plan(spec, (), workflow, run.entity_emit)
-    return run.result()
+    return run, primary
 
 
 def errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> list[Diagnostic]:
