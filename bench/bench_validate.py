@@ -39,7 +39,8 @@ def _anchors_validator() -> Any:
         return None
     sys.path.insert(0, str(ANCHORS.parent))
     spec = importlib.util.spec_from_file_location("anchors_bench_validate", ANCHORS)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.validate_pb2

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from google.protobuf import message, message_factory
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
-__all__ = ["clone", "descriptor_of", "enum_of", "is_map", "is_repeated", "message_class_of", "message_of"]
-
-M = TypeVar("M", bound=message.Message)
-
-
-def clone(original: M) -> M:
-    """A deep copy of a message, of the same class."""
-    copy = type(original)()
-    copy.CopyFrom(original)
-    return copy
+__all__ = ["descriptor_of", "enum_of", "is_map", "is_repeated", "message_class_of", "message_of"]
 
 
 def is_repeated(field: FieldDescriptor) -> bool:

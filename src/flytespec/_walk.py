@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
+import google.protobuf
 from google.protobuf import unknown_fields
 from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.internal import api_implementation
 from google.protobuf.message import DecodeError, Message
 
 from flytespec._compat import is_map, is_repeated, message_of
 
-__all__ = ["first_difference", "has_unknown_fields", "submessages", "unknown_field_paths"]
+__all__ = [
+    "copy_into",
+    "copy_message",
+    "equal",
+    "first_difference",
+    "has_unknown_fields",
+    "submessages",
+    "unknown_field_paths",
+]
 
 _MESSAGE = FieldDescriptor.TYPE_MESSAGE
+M = TypeVar("M", bound=Message)
+
+# CopyFrom and == are safe on upb from protobuf 7 (measured) and on the pure-Python runtime (which may raise
+# RecursionError, a few hundred levels deep). protobuf 4.21's upb crashes the process in both: CopyFrom on a message
+# nested deeper than its parser reads (101 levels), and == between a message and an unset submessage read through
+# its parent (``Variable().type``). There (and on the untested versions between), copies and comparisons go through
+# the wire format, which upb writes at any depth.
+_COPY_FROM_SAFE = api_implementation.Type() == "python" or int(google.protobuf.__version__.split(".")[0]) >= 7
 
 
 def _key_segment(key: object) -> str:
@@ -57,7 +77,7 @@ def has_unknown_fields(msg: Message) -> bool:
     """
     try:
         bare = type(msg).FromString(msg.SerializeToString())
-    except DecodeError:
+    except (DecodeError, RecursionError):  # too deep to parse back (or, pure-Python runtime, to serialize)
         return any(len(unknown_fields.UnknownFieldSet(m)) for _, m in submessages(msg))
     bare.DiscardUnknownFields()
     return bare.ByteSize() != msg.ByteSize()
@@ -107,3 +127,101 @@ def first_difference(a: Message, b: Message) -> str | None:
         else:
             return _join(segments)
     return None
+
+
+def equal(a: Message, b: Message) -> bool:
+    """``a == b`` for two messages of one type, without the crashes of protobuf 4.21's upb (see above)."""
+    if _COPY_FROM_SAFE:
+        return bool(a == b)
+    return a.SerializeToString(deterministic=True) == b.SerializeToString(deterministic=True)
+
+
+def copy_message(original: M) -> M:
+    """A deep copy of ``original``, unknown fields included, whatever its depth (see :func:`copy_into`)."""
+    copy = type(original)()
+    copy_into(copy, original)
+    return copy
+
+
+def copy_into(target: Message, source: Message) -> None:
+    """Make ``target`` a deep copy of ``source`` (a message of the same type), whatever its nesting depth.
+
+    ``CopyFrom`` where it is safe; else through the wire format (all in C); and for messages nested deeper than the
+    runtime parses, field by field with an explicit stack.
+    """
+    if _COPY_FROM_SAFE:
+        try:
+            target.CopyFrom(source)
+            return
+        except RecursionError:  # the pure-Python runtime, a few hundred levels deep
+            target.Clear()
+    else:
+        try:
+            target.ParseFromString(source.SerializeToString())
+            return
+        except DecodeError:
+            target.Clear()
+    stack: list[tuple[Message, Message]] = [(source, target)]
+    while stack:
+        src, dst = stack.pop()
+        for fd, value in src.ListFields():
+            name = fd.name
+            if fd.type != _MESSAGE:
+                if is_repeated(fd):
+                    getattr(dst, name).extend(value)
+                else:
+                    setattr(dst, name, value)
+            elif is_map(fd):
+                entries = getattr(dst, name)
+                if message_of(fd).fields_by_name["value"].type == _MESSAGE:
+                    stack.extend((value[k], entries[k]) for k in value)
+                else:
+                    for k in value:
+                        entries[k] = value[k]
+            elif is_repeated(fd):
+                items = getattr(dst, name)
+                stack.extend((item, items.add()) for item in value)
+            else:
+                child = getattr(dst, name)
+                child.SetInParent()
+                stack.append((value, child))
+        unknown = _unknown_wire(src)
+        if unknown:
+            dst.MergeFromString(unknown)  # only unknown field numbers: they stay unknown, as they were
+
+
+def _unknown_wire(msg: Message) -> bytes:
+    """The unknown fields of ``msg`` itself (not of its children), written back as wire format."""
+    out = bytearray()
+    # Work items: an UnknownFieldSet to write, or bytes to append (the end tag of a group).
+    work: list[Any] = [unknown_fields.UnknownFieldSet(msg)]
+    while work:
+        item = work.pop()
+        if isinstance(item, bytes):
+            out += item
+            continue
+        pending: list[Any] = []
+        for field in item:
+            number, wire_type, data = field.field_number, field.wire_type, field.data
+            tag = _varint(number << 3 | wire_type)
+            if wire_type == 0:
+                pending.append(tag + _varint(data & 0xFFFFFFFFFFFFFFFF))
+            elif wire_type == 1:
+                pending.append(tag + struct.pack("<Q", data & 0xFFFFFFFFFFFFFFFF))
+            elif wire_type == 5:
+                pending.append(tag + struct.pack("<I", data & 0xFFFFFFFF))
+            elif wire_type == 2:
+                pending.append(tag + _varint(len(data)) + bytes(data))
+            elif wire_type == 3:
+                pending.extend((tag, data, _varint(number << 3 | 4)))
+        work.extend(reversed(pending))
+    return bytes(out)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)

@@ -25,12 +25,14 @@ from typing import Any
 
 from google.protobuf.message import Message
 
-from flytespec._compat import clone, descriptor_of
+from flytespec._compat import descriptor_of
 from flytespec._gc import gc_paused
+from flytespec._walk import copy_into, copy_message
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
-from flytespec.io._codec import message_to_value
-from flytespec.validate import Diagnostic, Severity, ValidationError, run_validation, validate
+from flytespec.errors import EncodeError
+from flytespec.io._codec import CodecError, message_to_value
+from flytespec.validate import Code, Diagnostic, Severity, ValidationError, run_validation, validate
 from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, task_template, workflow_templates
 from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, id_key
 
@@ -52,7 +54,7 @@ def compile_task(task: TaskLike) -> compiler_pb2.CompiledTask:
     template = task_template(task)
     _refuse(template, validate(template))
     result = compiler_pb2.CompiledTask()
-    result.template.CopyFrom(template)
+    copy_into(result.template, template)
     return result
 
 
@@ -88,12 +90,24 @@ def compile(
         workflow, (workflow_pb2.WorkflowTemplate, admin_workflow_pb2.WorkflowSpec, workflow_closure_pb2.WorkflowClosure)
     ):
         raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or WorkflowClosure, got {type(workflow).__name__}")
-    spec = clone(workflow)
-    extra_subworkflows = [clone(sub) for sub in subworkflows]
+    spec = copy_message(workflow)
+    extra_subworkflows = [copy_message(sub) for sub in subworkflows]
     with gc_paused():
         run, result = run_validation(spec, tasks, extra_subworkflows, launch_plans, ())
     _refuse(workflow, run.result())
-    assert result is not None
+    if result is None:  # no workflow to compile, and nothing reported it (a closure without its workflow)
+        raise CompileError(
+            descriptor_of(workflow).full_name,
+            [
+                Diagnostic(
+                    Code.ValueRequired,
+                    Severity.ERROR,
+                    "workflow" if isinstance(workflow, workflow_closure_pb2.WorkflowClosure) else "",
+                    None,
+                    "there is no workflow to compile",
+                )
+            ],
+        )
     if isinstance(spec, workflow_closure_pb2.WorkflowClosure):
         template = spec.workflow
     elif isinstance(spec, admin_workflow_pb2.WorkflowSpec):
@@ -113,7 +127,7 @@ def compile(
         needed.setdefault(key, run.ctx.tasks[key])
     for key in sorted(needed, key=lambda k: _task_order(needed[k])):
         compiled_task = closure.tasks.add()
-        compiled_task.template.CopyFrom(needed[key])
+        copy_into(compiled_task.template, needed[key])
         if compiled_task.template.HasField("interface"):
             compiled_task.template.interface.inputs.SetInParent()
             compiled_task.template.interface.outputs.SetInParent()
@@ -127,7 +141,7 @@ def compile(
         if sub_result is not None and any(sub_result is r for r in referenced):
             _compiled_workflow(compiled_sub, copy, sub_result)
         else:
-            compiled_sub.template.CopyFrom(copy)
+            copy_into(compiled_sub.template, copy)
     return closure
 
 
@@ -166,14 +180,14 @@ def _compiled_workflow(
     for child in result.children:
         child.msg.id = child.compiled_id
     compiled = out.template
-    compiled.CopyFrom(template)
+    copy_into(compiled, template)
     compiled.interface.inputs.SetInParent()
     compiled.interface.outputs.SetInParent()
     del compiled.nodes[:]
     compiled.nodes.add(id=START_NODE)
     compiled.nodes.add(id=END_NODE).inputs.extend(template.outputs)
     for node in result.top_level:
-        compiled.nodes.add().CopyFrom(node.msg)
+        copy_into(compiled.nodes.add(), node.msg)
     for side, edges in (("upstream", result.upstream), ("downstream", result.downstream)):
         target = getattr(out.connections, side)
         for node_id in sorted(edges):
@@ -187,11 +201,21 @@ def _compiled_workflow(
 def to_go_json(message: Message) -> str:
     """``message`` as Flyte's Go code writes it with ``jsonpb.Marshaler{}``: fields in ``.proto`` declaration order,
     map and Struct keys sorted, compact, integral doubles without ``.0``, ``<``, ``>`` and ``&`` escaped, 64-bit
-    integers as strings, enums by name."""
-    value = _declaration_order(message, message_to_value(message))
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).translate(
-        _HTML_ESCAPES
-    )
+    integers as strings, enums by name.
+
+    Raises:
+        EncodeError: a value has no JSON form (see :func:`flytespec.io.to_dict`), or the message is nested deeper than
+            Python's ``json`` module writes.
+    """
+    name = descriptor_of(message).full_name
+    try:
+        value = _declaration_order(message, message_to_value(message))
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False)
+    except CodecError as err:
+        raise EncodeError(err.reason, message_type=name, path=err.path) from None
+    except RecursionError:
+        raise EncodeError("the message is nested too deeply to write as JSON", message_type=name) from None
+    return text.translate(_HTML_ESCAPES)
 
 
 _HTML_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})

@@ -31,11 +31,37 @@ Message type detection, when no type is given: a file named like ``pyflyte packa
 :data:`flytespec.registry.DOCUMENT_TYPES` is tried, and the content's type is the one that reads it strictly (every
 field known, every value fitting). When none or several do (binary content often reads as several types, since
 field numbers collide where names do not), or the content is empty, the type must be given.
+
+Limits (``docs/limits.md``): every reader takes ``max_size`` and ``max_depth`` keyword arguments; left out, they are
+the module-level defaults :data:`DEFAULT_MAX_SIZE` and :data:`DEFAULT_MAX_DEPTH`, read at each call (assign them to
+change the defaults of the process). Exceeding one raises :class:`~flytespec.errors.LimitExceededError` before the
+work it guards:
+
+- ``max_size`` (default 256 MiB): the largest input, in bytes (characters for text given as ``str``); checked before
+  parsing, and before reading a file (from its size, and by reading at most one byte more than the limit).
+- ``max_depth`` (default 100): the deepest message nesting (the root message is level 1), checked before the messages
+  below it are built. Binary nesting is also bounded by protobuf's own parser, at :data:`BINARY_MAX_DEPTH` (101)
+  levels on every supported runtime, whatever ``max_depth`` says; a ``max_depth`` below 100 is checked on the wire
+  before parsing, as is any depth on runtimes whose parser has no bound (the pure-Python one of protobuf 4.x). JSON
+  text is further bounded by Python's ``json`` module (about 1,000 levels of objects and lists). YAML has two fixed
+  guards: mappings and lists nest at most 1,000 levels, and aliases may expand a document at most 10 times
+  (``limit`` ``"yaml_nesting"`` and ``"yaml_aliases"``).
+
+Numbers that cannot be read exactly are refused with their path, not changed: ``1e999`` is not infinity, an integer
+a Struct's double cannot hold is not rounded, digit strings too long for ``int()`` are not converted.
+
+Writing has no limit of its own, but messages built in memory can nest deeper than the runtimes handle: the
+pure-Python protobuf runtime and Python's ``json`` and YAML writers recurse, so a message nested a few hundred
+levels deep (a branch in a branch... 1,000 deep) cannot be written as JSON or YAML, nor as binary on the pure-Python
+runtime: :class:`~flytespec.errors.EncodeError` says so. upb writes binary at any depth up to tens of thousands of
+levels, but no protobuf runtime reads back more than 101.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
 import re
 import tempfile
@@ -55,23 +81,28 @@ from flytespec.errors import (
     EncodeError,
     FlytespecWarning,
     FormatDetectionError,
+    LimitExceededError,
     TypeDetectionError,
     UnknownFieldsError,
 )
 from flytespec.io._codec import (
     DEFAULT_MAX_DEPTH,
     CodecError,
+    DepthError,
     DuplicateKeyDict,
+    OverflowedFloat,
     ReadReport,
     message_to_value,
     value_to_message,
 )
-from flytespec.io._wire import locate_error
+from flytespec.io._wire import MAP_ENTRIES_CRASH_PARSER, WireProblem, locate_error
 from flytespec.io._yaml import YamlError, dump_yaml, load_yaml
 from flytespec.registry import MessageType
 
 __all__ = [
+    "BINARY_MAX_DEPTH",
     "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_SIZE",
     "EXTENSIONS",
     "FORMATS",
     "Format",
@@ -116,6 +147,43 @@ _PYFLYTE_TYPES = {
 }
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SNIFF_BYTES = 1 << 16
+
+#: The largest input the readers accept by default, in bytes (characters for text given as ``str``). Assign to
+#: change the default of the process; pass ``max_size=`` to change it for one call.
+DEFAULT_MAX_SIZE = 256 << 20
+
+#: The deepest binary nesting protobuf's parsers read (upb, and the pure-Python parser from protobuf 5 on), in
+#: messages; ``max_depth`` cannot raise it.
+BINARY_MAX_DEPTH = 101
+
+
+def _max_size(max_size: int | None) -> int:
+    return DEFAULT_MAX_SIZE if max_size is None else max_size
+
+
+def _max_depth(max_depth: int | None) -> int:
+    return DEFAULT_MAX_DEPTH if max_depth is None else max_depth
+
+
+def _check_size(
+    data: bytes | bytearray | memoryview | str, max_size: int, source: str, fmt: Format | None, message_type: str | None
+) -> None:
+    size = len(data) if not isinstance(data, memoryview) else data.nbytes
+    if size > max_size:
+        _too_large(
+            f"{size:,} {'characters' if isinstance(data, str) else 'bytes'}", max_size, source, fmt, message_type
+        )
+
+
+def _too_large(what: str, max_size: int, source: str, fmt: Format | None, message_type: str | None) -> None:
+    raise LimitExceededError(
+        f"the input holds {what}, more than max_size allows ({max_size:,}); pass a larger max_size= to read it",
+        limit="max_size",
+        value=max_size,
+        source=source,
+        format=fmt,
+        message_type=message_type,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -167,39 +235,150 @@ def to_binary(message: Message) -> bytes:
     """Serialize deterministically (map entries sorted): the same message always gives the same bytes.
 
     Unknown fields are written back as they were read.
-    """
-    return message.SerializeToString(deterministic=True)
-
-
-@overload
-def from_binary(data: bytes | bytearray | memoryview, message_type: type[M], *, source: str = ...) -> M: ...
-@overload
-def from_binary(data: bytes | bytearray | memoryview, message_type: MessageType, *, source: str = ...) -> Message: ...
-def from_binary(data: bytes | bytearray | memoryview, message_type: MessageType, *, source: str = "<bytes>") -> Message:
-    """Parse binary protobuf as ``message_type``.
-
-    Nesting is bounded by protobuf's own parser (about 100 levels); deeper input is refused with a clear error.
 
     Raises:
+        EncodeError: the message is nested deeper than the protobuf runtime can write (the pure-Python runtime
+            recurses: a few hundred levels, only reachable by messages built in memory).
+    """
+    try:
+        return message.SerializeToString(deterministic=True)
+    except RecursionError:
+        raise _too_deep_to_write(
+            message,
+            f"binary protobuf on the pure-Python protobuf runtime, which recurses (no runtime reads back more than "
+            f"{BINARY_MAX_DEPTH} levels)",
+        ) from None
+
+
+def _too_deep_to_write(message: Message, what: str) -> EncodeError:
+    return EncodeError(
+        f"the message is nested too deeply to write as {what}", message_type=message.DESCRIPTOR.full_name
+    )
+
+
+@overload
+def from_binary(
+    data: bytes | bytearray | memoryview,
+    message_type: type[M],
+    *,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
+    source: str = ...,
+) -> M: ...
+@overload
+def from_binary(
+    data: bytes | bytearray | memoryview,
+    message_type: MessageType,
+    *,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
+    source: str = ...,
+) -> Message: ...
+def from_binary(
+    data: bytes | bytearray | memoryview,
+    message_type: MessageType,
+    *,
+    max_size: int | None = None,
+    max_depth: int | None = None,
+    source: str = "<bytes>",
+) -> Message:
+    """Parse binary protobuf as ``message_type``.
+
+    Args:
+        data: the bytes.
+        message_type: the message class, or its name (see :mod:`flytespec.registry`).
+        max_size: the largest input accepted, in bytes (default :data:`DEFAULT_MAX_SIZE`).
+        max_depth: the deepest nesting accepted (default :data:`DEFAULT_MAX_DEPTH`). protobuf's parser reads at most
+            :data:`BINARY_MAX_DEPTH` levels whatever this says; a lower limit is checked on the wire first.
+        source: how errors name the input.
+
+    Raises:
+        LimitExceededError: the input is larger than ``max_size``, or nested deeper than ``max_depth`` (or than
+            protobuf's parser reads); checked before the message is built.
         DecodeError: the bytes are not a valid message of that type (truncated, malformed, invalid UTF-8 in a
-            string field, nested too deeply); the error names the field path and byte offset when it can.
+            string field); the error names the field path and byte offset when it can.
     """
     cls = registry.message_type(message_type)
+    limit = _max_depth(max_depth)
+    _check_size(data, _max_size(max_size), source, "binary", cls.DESCRIPTOR.full_name)
     payload = bytes(data)
+    name = cls.DESCRIPTOR.full_name
+    desc = descriptor_of(cls)
+    # A limit within one level of the parser's own bound is left to the parser (checking it exactly would walk every
+    # input in Python): such limits accept what the parser reads. Errors name the limit, capped at the parser's bound.
+    accepted = limit if limit < BINARY_MAX_DEPTH - 1 else BINARY_MAX_DEPTH
+    reported = min(limit, BINARY_MAX_DEPTH)
+    # A lower limit, or any limit on a runtime whose parser has no bound, is checked on the wire; and protobuf 4's upb
+    # parser crashes on some malformed map entries, so there every input is walked first.
+    if accepted < BINARY_MAX_DEPTH or not _parser_bounds_nesting() or MAP_ENTRIES_CRASH_PARSER:
+        problem = locate_error(desc, payload, accepted, strict_map_entries=MAP_ENTRIES_CRASH_PARSER)
+        if problem is not None:
+            if problem.too_deep and reported < accepted:
+                problem = locate_error(desc, payload, reported) or problem  # reported as the parser's refusal is
+            raise _wire_error(name, problem, source, limit)
     try:
         message = cls.FromString(payload)
     except (_ProtoDecodeError, RecursionError, ValueError) as err:
-        raise _binary_error(cls, payload, source, err) from None
+        problem = locate_error(desc, payload, reported)
+        if problem is None:
+            raise DecodeError(
+                f"not a valid message ({err})", source=source, format="binary", message_type=name
+            ) from None
+        raise _wire_error(name, problem, source, limit) from None
     return message
 
 
-def _binary_error(cls: type[Message], payload: bytes, source: str, err: Exception) -> DecodeError:
-    # The walk reports nesting at flytespec's depth limit, which is within the runtime's own (see DEFAULT_MAX_DEPTH).
-    found = locate_error(descriptor_of(cls), payload, DEFAULT_MAX_DEPTH)
-    path, reason, offset = found if found is not None else (None, f"not a valid message ({err})", None)
-    return DecodeError(
-        reason, source=source, format="binary", message_type=cls.DESCRIPTOR.full_name, path=path, offset=offset
+def _wire_error(message_type: str, problem: WireProblem, source: str, limit: int) -> DecodeError:
+    if not problem.too_deep:
+        return DecodeError(
+            problem.reason,
+            source=source,
+            format="binary",
+            message_type=message_type,
+            path=problem.path,
+            offset=problem.offset,
+        )
+    reason = problem.reason
+    if limit > BINARY_MAX_DEPTH:
+        reason += f", the most protobuf's binary parser reads (max_depth={limit} cannot raise it)"
+    return LimitExceededError(
+        reason,
+        limit="max_depth",
+        value=min(limit, BINARY_MAX_DEPTH),
+        source=source,
+        format="binary",
+        message_type=message_type,
+        path=problem.path,
+        offset=problem.offset,
     )
+
+
+@functools.cache
+def _parser_bounds_nesting() -> bool:
+    """Whether the runtime's binary parser refuses nesting deeper than :data:`BINARY_MAX_DEPTH` by itself.
+
+    upb does, and the pure-Python parser from protobuf 5 on; protobuf 4's pure-Python parser recurses without bound.
+    """
+    from google.protobuf import struct_pb2
+
+    data = b""
+    for level in range(BINARY_MAX_DEPTH + 1, 1, -1):  # ListValue.values (1) and Value.list_value (6), alternating
+        tag = b"\x32" if level % 2 else b"\x0a"
+        data = tag + _varint(len(data)) + data
+    try:
+        struct_pb2.ListValue.FromString(data)
+    except (_ProtoDecodeError, RecursionError):
+        return True
+    return False
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -242,7 +421,7 @@ def from_dict(
     message_type: type[M],
     *,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_depth: int | None = ...,
     source: str = ...,
 ) -> M: ...
 @overload
@@ -251,7 +430,7 @@ def from_dict(
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_depth: int | None = ...,
     source: str = ...,
 ) -> Message: ...
 def from_dict(
@@ -259,7 +438,7 @@ def from_dict(
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = False,
-    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_depth: int | None = None,
     source: str = "<value>",
 ) -> Message:
     """Build a ``message_type`` from its proto3 JSON form given as Python values.
@@ -269,27 +448,43 @@ def from_dict(
         message_type: the message class, or its name (see :mod:`flytespec.registry`).
         ignore_unknown_fields: skip keys that name no field and enum names this version does not know, instead of
             failing; a :class:`~flytespec.errors.FlytespecWarning` lists what was skipped.
-        max_depth: deepest message nesting accepted.
+        max_depth: deepest message nesting accepted (default :data:`DEFAULT_MAX_DEPTH`; the root message is level 1).
         source: how errors name the input.
 
     Raises:
+        LimitExceededError: the value nests messages deeper than ``max_depth`` (nothing below it is built).
         DecodeError: the value does not fit the message; the error names the field path.
     """
     return _from_value(value, registry.message_type(message_type), "json", source, ignore_unknown_fields, max_depth)
 
 
 def _from_value(
-    value: Any, cls: type[Message], fmt: Format, source: str, ignore_unknown_fields: bool, max_depth: int
+    value: Any, cls: type[Message], fmt: Format, source: str, ignore_unknown_fields: bool, max_depth: int | None
 ) -> Message:
     report = ReadReport(ignored=[])
+    name = cls.DESCRIPTOR.full_name
+    limit = _max_depth(max_depth)
     try:
         with _gc_paused():
             message = value_to_message(
-                value, cls(), ignore_unknown_fields=ignore_unknown_fields, max_depth=max_depth, report=report
+                value, cls(), ignore_unknown_fields=ignore_unknown_fields, max_depth=limit, report=report
             )
+    except DepthError as err:
+        raise LimitExceededError(
+            err.reason, limit="max_depth", value=limit, source=source, format=fmt, message_type=name, path=err.path
+        ) from None
     except CodecError as err:
-        raise DecodeError(
-            err.reason, source=source, format=fmt, message_type=cls.DESCRIPTOR.full_name, path=err.path
+        raise DecodeError(err.reason, source=source, format=fmt, message_type=name, path=err.path) from None
+    except RecursionError:
+        # Only Anys nested in Anys recurse (each payload is a message of its own), and only past a max_depth far
+        # above the default.
+        raise LimitExceededError(
+            f"Anys nested in Anys deeper than Python's recursion allows (max_depth={limit})",
+            limit="max_depth",
+            value=limit,
+            source=source,
+            format=fmt,
+            message_type=name,
         ) from None
     if report.ignored:
         shown = ", ".join(report.ignored[:10]) + (
@@ -316,10 +511,13 @@ def to_json(
     ``indent=None`` writes it compactly on one line. Other arguments as in :func:`to_dict`.
     """
     value = to_dict(message, proto_field_names=proto_field_names, drop_unknown_fields=drop_unknown_fields)
-    with _gc_paused():
-        if indent is None:
-            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return json.dumps(value, ensure_ascii=False, indent=indent)
+    try:
+        with _gc_paused():
+            if indent is None:
+                return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            return json.dumps(value, ensure_ascii=False, indent=indent)
+    except RecursionError:
+        raise _too_deep_to_write(message, "JSON (Python's json module recurses)") from None
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -337,6 +535,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f'{name} is not JSON; write it as the string "{name}"')
 
 
+def _json_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # a finite number written, infinity read: marked, refused where it lands (with its path)
+        marked = OverflowedFloat(number)
+        marked.text = text
+        return marked
+    return number
+
+
 def _decode_text(data: bytes | str, fmt: Format, source: str, message_type: str | None) -> str:
     if isinstance(data, str):
         return data
@@ -352,11 +559,14 @@ def _decode_text(data: bytes | str, fmt: Format, source: str, message_type: str 
         ) from None
 
 
-def _parse_json(data: bytes | str, source: str, message_type: str | None) -> Any:
+def _parse_json(data: bytes | str, source: str, message_type: str | None, max_size: int | None) -> Any:
+    _check_size(data, _max_size(max_size), source, "json", message_type)
     text = _decode_text(data, "json", source, message_type)
     try:
         with _gc_paused():
-            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_reject_constant)
+            return json.loads(
+                text, object_pairs_hook=_json_pairs, parse_constant=_reject_constant, parse_float=_json_float
+            )
     except json.JSONDecodeError as err:
         raise DecodeError(
             f"malformed JSON: {err.msg}",
@@ -377,7 +587,8 @@ def from_json(
     message_type: type[M],
     *,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
     source: str | None = ...,
 ) -> M: ...
 @overload
@@ -386,7 +597,8 @@ def from_json(
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
     source: str | None = ...,
 ) -> Message: ...
 def from_json(
@@ -394,13 +606,15 @@ def from_json(
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = False,
-    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_size: int | None = None,
+    max_depth: int | None = None,
     source: str | None = None,
 ) -> Message:
-    """Parse proto3 JSON text as ``message_type``. Arguments and errors as in :func:`from_dict`."""
+    """Parse proto3 JSON text as ``message_type``. Arguments and errors as in :func:`from_dict`; ``max_size`` as in
+    :func:`from_binary` (characters for text given as ``str``)."""
     cls = registry.message_type(message_type)
     src = source or _default_source(data)
-    value = _parse_json(data, src, cls.DESCRIPTOR.full_name)
+    value = _parse_json(data, src, cls.DESCRIPTOR.full_name, max_size)
     return _from_value(value, cls, "json", src, ignore_unknown_fields, max_depth)
 
 
@@ -411,16 +625,31 @@ def from_json(
 def to_yaml(message: Message, *, proto_field_names: bool = False, drop_unknown_fields: bool = False) -> str:
     """``message`` as YAML with the structure of its proto3 JSON. Arguments as in :func:`to_dict`."""
     value = to_dict(message, proto_field_names=proto_field_names, drop_unknown_fields=drop_unknown_fields)
-    with _gc_paused():
-        return dump_yaml(value)
+    try:
+        with _gc_paused():
+            return dump_yaml(value)
+    except RecursionError:
+        raise _too_deep_to_write(message, "YAML (the YAML writer recurses)") from None
 
 
-def _parse_yaml(data: bytes | str, source: str, message_type: str | None) -> Any:
+def _parse_yaml(data: bytes | str, source: str, message_type: str | None, max_size: int | None) -> Any:
+    _check_size(data, _max_size(max_size), source, "yaml", message_type)
     text = _decode_text(data, "yaml", source, message_type)
     try:
         with _gc_paused():
             return load_yaml(text)
     except YamlError as err:
+        if err.limit is not None:
+            raise LimitExceededError(
+                err.reason,
+                limit=err.limit,
+                value=err.value,
+                source=source,
+                format="yaml",
+                message_type=message_type,
+                line=err.line,
+                column=err.column,
+            ) from None
         raise DecodeError(
             f"malformed YAML: {err.reason}",
             source=source,
@@ -437,7 +666,8 @@ def from_yaml(
     message_type: type[M],
     *,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
     source: str | None = ...,
 ) -> M: ...
 @overload
@@ -446,7 +676,8 @@ def from_yaml(
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
     source: str | None = ...,
 ) -> Message: ...
 def from_yaml(
@@ -454,13 +685,14 @@ def from_yaml(
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = False,
-    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_size: int | None = None,
+    max_depth: int | None = None,
     source: str | None = None,
 ) -> Message:
-    """Parse YAML (the structure of proto3 JSON) as ``message_type``. Arguments and errors as in :func:`from_dict`."""
+    """Parse YAML (the structure of proto3 JSON) as ``message_type``. Arguments and errors as in :func:`from_json`."""
     cls = registry.message_type(message_type)
     src = source or _default_source(data)
-    value = _parse_yaml(data, src, cls.DESCRIPTOR.full_name)
+    value = _parse_yaml(data, src, cls.DESCRIPTOR.full_name, max_size)
     return _from_value(value, cls, "yaml", src, ignore_unknown_fields, max_depth)
 
 
@@ -469,21 +701,27 @@ def from_yaml(
 
 
 def detect_message_type(
-    data: bytes | str, *, format: Format | None = None, name: str | os.PathLike[str] | None = None
+    data: bytes | str,
+    *,
+    format: Format | None = None,
+    name: str | os.PathLike[str] | None = None,
+    max_size: int | None = None,
 ) -> type[Message]:
     """The message type of ``data``, told from ``name`` (``pyflyte package`` member names) or the content.
 
     Raises:
         TypeDetectionError: nothing tells the type (empty content, or no document type reads it strictly).
+        LimitExceededError: the input is larger than ``max_size`` (see :func:`from_binary`).
     """
-    fmt = format or detect_format(data, name=name)
     source = str(name) if name is not None else _default_source(data)
+    _check_size(data, _max_size(max_size), source, format, None)
+    fmt = format or detect_format(data, name=name)
     if fmt == "binary":
         by_name = _type_from_name(name)
         if by_name is not None:
             return by_name
         return _detect_binary(bytes(data if isinstance(data, bytes) else data.encode()), source)
-    value = (_parse_json if fmt == "json" else _parse_yaml)(data, source, None)
+    value = (_parse_json if fmt == "json" else _parse_yaml)(data, source, None, max_size)
     return _detect_value(value, fmt, source)
 
 
@@ -509,6 +747,8 @@ def _detect_binary(data: bytes, source: str) -> type[Message]:
     found = []
     for name in registry.DOCUMENT_TYPES:
         cls = registry.message_type(name)
+        if MAP_ENTRIES_CRASH_PARSER and locate_error(descriptor_of(cls), data, 101, strict_map_entries=True):
+            continue  # not read strictly as this type (and the parser would crash on it)
         try:
             message = cls.FromString(data)
         except (_ProtoDecodeError, RecursionError, ValueError):
@@ -554,7 +794,8 @@ def loads(
     *,
     format: Format | None = ...,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
     source: str | None = ...,
 ) -> M: ...
 @overload
@@ -564,7 +805,8 @@ def loads(
     *,
     format: Format | None = ...,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
     source: str | None = ...,
 ) -> Message: ...
 def loads(
@@ -573,7 +815,8 @@ def loads(
     *,
     format: Format | None = None,
     ignore_unknown_fields: bool = False,
-    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_size: int | None = None,
+    max_depth: int | None = None,
     source: str | None = None,
 ) -> Message:
     """Read a message from bytes or text in any format.
@@ -584,15 +827,18 @@ def loads(
         format: ``"binary"``, ``"json"`` or ``"yaml"``; detected from the content (or ``source``'s extension)
             when None.
         ignore_unknown_fields: JSON and YAML only: skip unknown keys and enum names, with a warning.
-        max_depth: JSON and YAML only: deepest message nesting accepted (binary nesting is bounded by protobuf's
-            parser).
+        max_size: the largest input accepted, in bytes (characters for ``str``); default :data:`DEFAULT_MAX_SIZE`.
+        max_depth: the deepest message nesting accepted; default :data:`DEFAULT_MAX_DEPTH` (binary nesting is also
+            bounded by protobuf's parser, see :func:`from_binary`).
         source: how errors name the input (a file name also helps detection); ``<bytes>`` or ``<string>`` when None.
 
     Raises:
+        LimitExceededError: the input is larger than ``max_size`` (checked first) or nested deeper than ``max_depth``.
         DecodeError: the input is not a valid message of the type (the error names source, format, type and path).
         FormatDetectionError, TypeDetectionError: the format or type was not given and cannot be told.
     """
     src = source or _default_source(data)
+    _check_size(data, _max_size(max_size), src, format, None)
     fmt = format or detect_format(data, name=source)
     if fmt not in FORMATS:
         raise FormatDetectionError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}", source=src)
@@ -600,15 +846,22 @@ def loads(
         cls = registry.message_type(message_type)
         if fmt == "binary":
             raw = data.encode("utf-8") if isinstance(data, str) else data
-            return from_binary(raw, cls, source=src)
+            return from_binary(raw, cls, max_size=max_size, max_depth=max_depth, source=src)
         reader = from_json if fmt == "json" else from_yaml
-        return reader(data, cls, ignore_unknown_fields=ignore_unknown_fields, max_depth=max_depth, source=src)
+        return reader(
+            data,
+            cls,
+            ignore_unknown_fields=ignore_unknown_fields,
+            max_size=max_size,
+            max_depth=max_depth,
+            source=src,
+        )
     if fmt == "binary":
         raw = data.encode("utf-8") if isinstance(data, str) else data
         by_name = _type_from_name(source)
         cls = by_name if by_name is not None else _detect_binary(raw, src)
-        return from_binary(raw, cls, source=src)
-    value = (_parse_json if fmt == "json" else _parse_yaml)(data, src, None)
+        return from_binary(raw, cls, max_size=max_size, max_depth=max_depth, source=src)
+    value = (_parse_json if fmt == "json" else _parse_yaml)(data, src, None, max_size)
     cls = _detect_value(value, fmt, src)
     # Read again with the caller's options (detection reads strictly, with the default depth).
     return _from_value(value, cls, fmt, src, ignore_unknown_fields, max_depth)
@@ -621,7 +874,8 @@ def load(
     *,
     format: Format | None = ...,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
 ) -> M: ...
 @overload
 def load(
@@ -630,7 +884,8 @@ def load(
     *,
     format: Format | None = ...,
     ignore_unknown_fields: bool = ...,
-    max_depth: int = ...,
+    max_size: int | None = ...,
+    max_depth: int | None = ...,
 ) -> Message: ...
 def load(
     source: str | os.PathLike[str] | IO[bytes] | IO[str],
@@ -638,27 +893,38 @@ def load(
     *,
     format: Format | None = None,
     ignore_unknown_fields: bool = False,
-    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_size: int | None = None,
+    max_depth: int | None = None,
 ) -> Message:
     """Read a message from a file (a path or an open file), in any format. See :func:`loads`.
+
+    A file larger than ``max_size`` is refused before it is read (by its size, and by never reading more than one
+    byte past the limit, for pipes and other files without a size).
 
     Raises:
         DecodeError: as :func:`loads`; also when the file cannot be read.
     """
+    limit = _max_size(max_size)
+    data: bytes | str
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         try:
-            data: bytes | str = Path(name).read_bytes()
+            with open(name, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > limit:
+                    _too_large(f"{size:,} bytes", limit, name, format or format_from_name(name), None)
+                data = handle.read(limit + 1)
         except OSError as err:
             raise DecodeError(f"cannot read the file: {err.strerror or err}", source=name) from None
     else:
         name = getattr(source, "name", None) or "<file>"
-        data = source.read()
+        data = source.read(limit + 1)
     return loads(
         data,
         message_type,
         format=format,
         ignore_unknown_fields=ignore_unknown_fields,
+        max_size=limit,
         max_depth=max_depth,
         source=str(name),
     )

@@ -27,12 +27,15 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError as _ProtoDecodeError
 from google.protobuf.message import Message
 
-from flytespec._compat import enum_of, is_map, is_repeated, message_class_of, message_of
+from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_class_of, message_of
+from flytespec.io._wire import MAP_ENTRIES_CRASH_PARSER, locate_error
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "CodecError",
+    "DepthError",
     "DuplicateKeyDict",
+    "OverflowedFloat",
     "format_path",
     "message_to_value",
     "value_to_message",
@@ -59,7 +62,10 @@ _RANGES = {
     _INT64: (-(2**63), 2**63 - 1),
     _UINT64: (0, 2**64 - 1),
 }
+_WIDTHS = {_INT32: "int32", _UINT32: "uint32", _INT64: "int64", _UINT64: "uint64"}
+_MAX_INT_DIGITS = 20  # the most digits of any 64-bit integer
 _FLOAT32_MAX = 3.4028234663852886e38
+_DOUBLE_EXACT_INT = 2**53  # integers up to this are held exactly by a double
 _DURATION_MAX_SECONDS = 315_576_000_000
 _TIMESTAMP_MIN_SECONDS = -62_135_596_800  # 0001-01-01T00:00:00Z
 _TIMESTAMP_MAX_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
@@ -104,6 +110,23 @@ class CodecError(Exception):
     @property
     def path(self) -> str:
         return format_path(self.segments)
+
+
+class DepthError(CodecError):
+    """The value is nested deeper than ``max_depth`` messages (raised before anything below that depth is built)."""
+
+    def __init__(self, max_depth: int, segments: tuple[str, ...] = ()) -> None:
+        super().__init__(f"nesting is deeper than {max_depth} messages", segments)
+        self.max_depth = max_depth
+
+
+class OverflowedFloat(float):
+    """A number in JSON text too large for a double (``1e999``): Python reads it as infinity, which would change it.
+
+    The JSON reader returns it in place of the infinity, so that the field it lands in refuses it with its path.
+    """
+
+    text: str = ""
 
 
 class DuplicateKeyDict(dict[str, Any]):
@@ -331,8 +354,12 @@ def message_to_value(msg: Message, *, proto_names: bool = False) -> Any:
             except CodecError as err:
                 raise CodecError(err.reason, _path_of(entry) + err.segments) from None
             continue
-        out: dict[str, Any] = {}
-        container[key] = out
+        out: dict[str, Any]
+        if key is _INTO_ANY:
+            out = container  # the fields of an Any's payload go beside its "@type"
+        else:
+            out = {}
+            container[key] = out
         plans = _plans_for(desc)
         for fd, value in m.ListFields():
             plan = plans[fd]
@@ -377,6 +404,8 @@ def message_to_value(msg: Message, *, proto_names: bool = False) -> Any:
 
 # (message, container, key, parent entry, path segments)
 _Out = tuple[Message, Any, Any, Any, tuple[str, ...]]
+# The key of a stack entry whose message (an Any's payload) writes its fields into the container itself.
+_INTO_ANY: Any = object()
 _AS_IS = frozenset({_STRING, _BOOL, _INT32, _UINT32})
 
 
@@ -429,7 +458,7 @@ def _well_known_out(m: Any, full_name: str, entry: _Out, stack: list[_Out], prot
     if full_name == "google.protobuf.Empty":
         return {}
     if full_name == "google.protobuf.Any":
-        return _any_out(m, proto_names)
+        return _any_out(m, entry, stack)
     raise AssertionError(full_name)  # pragma: no cover
 
 
@@ -443,18 +472,24 @@ def _resolve_type_url(type_url: str) -> type[Message]:
         raise CodecError(f"Any holds {name!r}, a message type that is not loaded") from None
 
 
-def _any_out(m: Any, proto_names: bool) -> dict[str, Any]:
+def _any_out(m: Any, entry: _Out, stack: list[_Out]) -> dict[str, Any]:
+    """An Any as ``{"@type": ..., <payload fields>}``; the payload goes on the stack (Anys nest to any depth)."""
     if not m.type_url and not m.value:
         return {}
     cls = _resolve_type_url(m.type_url)
+    if MAP_ENTRIES_CRASH_PARSER and locate_error(descriptor_of(cls), m.value, 101, strict_map_entries=True):
+        raise CodecError(f"Any.value is not a valid {cls.DESCRIPTOR.full_name}")
     try:
         payload = cls.FromString(m.value)
-    except _ProtoDecodeError:
+    except (_ProtoDecodeError, RecursionError, ValueError):
         raise CodecError(f"Any.value is not a valid {cls.DESCRIPTOR.full_name}") from None
-    body = message_to_value(payload, proto_names=proto_names)
+    out: dict[str, Any] = {"@type": m.type_url}
     if cls.DESCRIPTOR.full_name in _WELL_KNOWN:
-        return {"@type": m.type_url, "value": body}
-    return {"@type": m.type_url, **body}
+        out["value"] = None
+        stack.append((payload, out, "value", entry, ("value",)))
+    else:
+        stack.append((payload, out, _INTO_ANY, entry, ()))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -496,23 +531,35 @@ def _int_in(value: Any, kind: int) -> int:
     elif t is str:
         if not _INT_TEXT.fullmatch(value):
             raise CodecError(f"expected an integer, got the string {_show(value)}")
+        if len(value.lstrip("-").lstrip("0")) > _MAX_INT_DIGITS:
+            # Out of range whatever the digits; not converted (Python refuses int() of very long digit strings).
+            lo, hi = _RANGES[kind]
+            raise CodecError(f"{_show(value)} is out of range for {_WIDTHS[kind]} [{lo}, {hi}]")
         number = int(value)
     else:
         raise CodecError(f"expected an integer, got {_type_name(value)}")
     lo, hi = _RANGES[kind]
     if not lo <= number <= hi:
-        width = {_INT32: "int32", _UINT32: "uint32", _INT64: "int64", _UINT64: "uint64"}[kind]
-        raise CodecError(f"{number} is out of range for {width} [{lo}, {hi}]")
+        raise CodecError(f"{_show(number)} is out of range for {_WIDTHS[kind]} [{lo}, {hi}]")
     return number
 
 
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_FLOAT_NAMES = {_FLOAT: "32-bit float", _DOUBLE: "double"}
 
 
 def _float_in(value: Any, kind: int) -> float:
     t = type(value)
-    if t is float or t is int:
-        number = float(value)
+    number: float
+    if t is OverflowedFloat:
+        raise CodecError(f"{_show(value.text)} is out of range for a {_FLOAT_NAMES[kind]}")
+    if t is float:
+        number = value
+    elif t is int:
+        try:
+            number = float(value)
+        except OverflowError:
+            raise CodecError(f"{_show(value)} is out of range for a {_FLOAT_NAMES[kind]}") from None
     elif t is str:
         special = _SPECIAL_FLOATS.get(value)
         if special is not None:
@@ -523,6 +570,8 @@ def _float_in(value: Any, kind: int) -> float:
             raise CodecError(f"expected a number, got the string {_show(value)}") from None
         if value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
             raise CodecError(f'write NaN and infinities as "NaN", "Infinity" or "-Infinity", not {value!r}')
+        if not math.isfinite(number):  # "1e999": a finite number written, infinity read
+            raise CodecError(f"{_show(value)} is out of range for a {_FLOAT_NAMES[kind]}")
     else:
         raise CodecError(f"expected a number, got {_type_name(value)}")
     if kind == _FLOAT and math.isfinite(number) and abs(number) > _FLOAT32_MAX:
@@ -618,6 +667,8 @@ def _duration_in(value: Any) -> tuple[int, int]:
     if match is None:
         raise CodecError(f'expected a duration string such as "3.5s" (seconds, up to 9 decimals), got {_show(value)}')
     sign = -1 if match.group(1) else 1
+    if len(match.group(2).lstrip("0")) > 12:
+        raise CodecError(f"duration {_show(value)} is out of range: at most {_DURATION_MAX_SECONDS}s (10,000 years)")
     seconds = int(match.group(2))
     nanos = int((match.group(3) or "").ljust(9, "0"))
     if seconds > _DURATION_MAX_SECONDS:
@@ -678,6 +729,7 @@ def value_to_message(
     ignore_unknown_fields: bool = False,
     max_depth: int = DEFAULT_MAX_DEPTH,
     report: ReadReport | None = None,
+    depth: int = 1,
 ) -> Message:
     """Fill ``message`` (a fresh instance) from its proto3 JSON form ``value``; return it.
 
@@ -688,21 +740,30 @@ def value_to_message(
             know, instead of failing. Their paths go to ``report.ignored``.
         max_depth: deepest message nesting accepted (the root message is depth 1).
         report: collects the paths of what was skipped.
+        depth: the nesting depth of ``message`` itself (greater than 1 for the payload of an Any).
 
     Raises:
         CodecError: the value does not fit the message; ``segments`` locates the problem.
+        DepthError: the value nests messages deeper than ``max_depth`` (a CodecError).
     """
-    stack: list[_In] = [(message, value, None, (), 1)]
+    stack: list[_In] = [(message, value, None, (), depth)]
     while stack:
         entry = stack.pop()
         if entry[4] > max_depth:
-            raise CodecError(f"nesting is deeper than {max_depth} messages", _path_in(entry))
+            raise DepthError(max_depth, _path_in(entry))
         try:
             _read_one(entry, stack, ignore_unknown_fields, max_depth, report)
         except CodecError as err:
             # Errors raised while reading one message are relative to it.
-            raise CodecError(err.reason, _path_in(entry) + err.segments) from None
+            raise _relocated(err, _path_in(entry)) from None
     return message
+
+
+def _relocated(err: CodecError, prefix: tuple[str, ...]) -> CodecError:
+    """The same error, at ``prefix`` + its path (keeping its kind)."""
+    if isinstance(err, DepthError):
+        return DepthError(err.max_depth, prefix + err.segments)
+    return CodecError(err.reason, prefix + err.segments)
 
 
 def _read_one(
@@ -895,7 +956,7 @@ def _well_known_in(
         if not _is_object(v) or v:
             raise CodecError(f"expected {{}} for google.protobuf.Empty, got {_show(v)}")
     elif full_name == "google.protobuf.Any":
-        _any_in(m, v, ignore_unknown_fields, max_depth - entry[4], report)
+        _any_in(m, v, ignore_unknown_fields, max_depth, entry[4] + 1, report)
     else:  # pragma: no cover
         raise AssertionError(full_name)
 
@@ -913,7 +974,15 @@ def _value_in(m: Any, v: Any, entry: _In, stack: list[_In], depth: int) -> None:
         m.null_value = 0
     elif t is bool:
         m.bool_value = v
+    elif t is OverflowedFloat:
+        raise CodecError(f"{_show(v.text)} is out of range for google.protobuf.Value (a double)")
     elif t is int or t is float:
+        if t is int and abs(v) > _DOUBLE_EXACT_INT and (abs(v) >= 2**1024 or float(v) != v):
+            # Silently rounding would change the number: a Value holds numbers as doubles.
+            raise CodecError(
+                f"the integer {_show(v)} cannot be held exactly by google.protobuf.Value, which holds every number "
+                "as a double (integers up to 2**53 exactly); write it as a string"
+            )
         if not math.isfinite(v):
             raise CodecError(f"{v!r} cannot be held by google.protobuf.Value (JSON numbers are finite)")
         m.number_value = v
@@ -932,7 +1001,7 @@ def _value_in(m: Any, v: Any, entry: _In, stack: list[_In], depth: int) -> None:
         raise CodecError(f"cannot hold {_type_name(v)} in google.protobuf.Value")
 
 
-def _any_in(m: Any, v: Any, ignore_unknown_fields: bool, max_depth: int, report: ReadReport | None) -> None:
+def _any_in(m: Any, v: Any, ignore_unknown_fields: bool, max_depth: int, depth: int, report: ReadReport | None) -> None:
     if not _is_object(v):
         raise CodecError(_not_an_object(v, "google.protobuf.Any"))
     if not v:
@@ -951,9 +1020,9 @@ def _any_in(m: Any, v: Any, ignore_unknown_fields: bool, max_depth: int, report:
         body = {k: item for k, item in v.items() if k != "@type"}
     try:
         value_to_message(
-            body, payload, ignore_unknown_fields=ignore_unknown_fields, max_depth=max(max_depth, 1), report=report
+            body, payload, ignore_unknown_fields=ignore_unknown_fields, max_depth=max_depth, report=report, depth=depth
         )
     except CodecError as err:
-        raise CodecError(err.reason, ("value", *err.segments) if well_known else err.segments) from None
+        raise _relocated(err, ("value",) if well_known else ()) from None
     m.type_url = type_url
     m.value = payload.SerializeToString(deterministic=True)

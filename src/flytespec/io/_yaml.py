@@ -6,16 +6,34 @@ Timestamps as strings). A key repeated in one mapping is an error, not a silent 
 
 Writing quotes every string that either YAML 1.1 or YAML 1.2 would read as something else, so the output reads
 back the same with flytespec and with other YAML tools.
+
+Reading builds Python values straight from libyaml's event stream, with an explicit stack: no node graph (PyYAML's
+composer holds one object per node, plus two position marks, about 50 times the text), and no recursion (libyaml's
+own composer recurses on the C stack, so a document of 100,000 nested brackets crashed the process). Aliases share
+the value of their anchor, and are bounded: a recursive alias is refused, and aliases may make a document stand for
+at most :data:`ALIAS_EXPANSION` times the values written in it (a "billion laughs" document of a few hundred bytes
+would otherwise stand for billions of values, each of which the message reader would visit). Nesting deeper than
+:data:`MAX_NESTING` is refused as it is met.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
-__all__ = ["YamlError", "dump_yaml", "load_yaml"]
+__all__ = ["ALIAS_EXPANSION", "ALIAS_EXPANSION_FLOOR", "MAX_NESTING", "YamlError", "dump_yaml", "load_yaml"]
+
+#: Aliases may make a document stand for at most this many times the values written in it (plus the floor below):
+#: enough for anchors reused across a spec, not for "billion laughs" documents.
+ALIAS_EXPANSION = 10
+ALIAS_EXPANSION_FLOOR = 10_000
+#: The deepest nesting of mappings and lists read (as Python's json module reads about 1,000 levels). libyaml spends
+#: time quadratic in the nesting of flow collections (100,000 nested brackets: half a minute): it stops there.
+MAX_NESTING = 1000
+
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -41,62 +59,27 @@ _CORE_RESOLVERS: list[tuple[str, re.Pattern[str], str]] = [
 
 
 class YamlError(Exception):
-    """YAML that could not be read; ``line`` and ``column`` are 1-based when known."""
+    """YAML that could not be read; ``line`` and ``column`` are 1-based when known.
 
-    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+    ``limit`` names the limit the document exceeds (``"yaml_nesting"``, ``"yaml_aliases"``) with its ``value``, when
+    that is the problem rather than malformed YAML.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        limit: str | None = None,
+        value: int = 0,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = line
         self.column = column
-
-
-class _CoreLoader(_Loader):  # type: ignore[misc]
-    """A safe loader with YAML 1.2 core scalars and duplicate-key detection."""
-
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.setdefault(key, key_node)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"a mapping key must be a scalar, found {type(key).__name__}", key_node.start_mark
-                ) from None
-            if first is not key_node:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"the key {key!r} appears more than once (first on line {first.start_mark.line + 1})",
-                    key_node.start_mark,
-                )
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
-
-    def construct_yaml_int(self, node: Any) -> int:
-        text = self.construct_scalar(node)
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        return int(text)
-
-    def construct_yaml_float(self, node: Any) -> float:
-        text = self.construct_scalar(node).lower()
-        if text in (".nan",):
-            return float("nan")
-        if text.endswith(".inf"):
-            return float("-inf") if text.startswith("-") else float("inf")
-        return float(text)
-
-
-for _tag, _pattern, _first in _CORE_RESOLVERS:
-    _CoreLoader.add_implicit_resolver(_tag, _pattern, list(_first))
-_CoreLoader.add_constructor("tag:yaml.org,2002:int", _CoreLoader.construct_yaml_int)
-_CoreLoader.add_constructor("tag:yaml.org,2002:float", _CoreLoader.construct_yaml_float)
+        self.limit = limit
+        self.value = value
 
 
 class _SafeQuotingDumper(_Dumper):  # type: ignore[misc]
@@ -107,26 +90,18 @@ for _tag, _pattern, _first in _CORE_RESOLVERS:
     _SafeQuotingDumper.add_implicit_resolver(_tag, _pattern, list(_first))
 
 
-def load_yaml(text: str | bytes) -> Any:
-    """Read one YAML document.
+def load_yaml(text: str) -> Any:
+    """Read one YAML document (None when the text holds none).
 
     Raises:
-        YamlError: malformed YAML, a repeated key, more than one document, or a tag flytespec does not read.
+        YamlError: malformed YAML, a repeated key, a key that is not a scalar, more than one document, a tag
+            flytespec does not read (YAML 1.2 core: str, int, float, bool, null, seq, map), a number it cannot read
+            exactly, nesting deeper than :data:`MAX_NESTING`, a recursive alias, or aliases that expand the
+            document too much.
     """
+    parser = _Loader(text)
     try:
-        loader = _CoreLoader(text)
-        try:
-            if not loader.check_node():
-                return None
-            node = loader.get_node()
-            if loader.check_node():
-                extra = loader.get_node()
-                raise YamlError(
-                    "found more than one YAML document; a spec file holds one", extra.start_mark.line + 1, 1
-                )
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
+        return _build(parser)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         reason = " ".join(p for p in (err.context, err.problem) if p) or str(err)
@@ -135,8 +110,206 @@ def load_yaml(text: str | bytes) -> Any:
         raise YamlError(reason, mark.line + 1, mark.column + 1) from None
     except yaml.YAMLError as err:
         raise YamlError(str(err)) from None
-    except RecursionError:
-        raise YamlError("the YAML is nested too deeply to read") from None
+    finally:
+        parser.dispose()
+
+
+def _error(reason: str, mark: Any, **limit: Any) -> YamlError:
+    return YamlError(reason, mark.line + 1, mark.column + 1, **limit)
+
+
+class _Open:
+    """A collection being read: its value, its anchor, how many values it stands for, and (a mapping) the key read
+    but not yet given its value."""
+
+    __slots__ = ("anchor", "count", "key", "key_mark", "keys", "mark", "value")
+
+    def __init__(self, value: Any, anchor: str | None, mark: Any) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.mark = mark
+        self.count = 1
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+        self.keys: dict[Any, Any] | None = {} if isinstance(value, dict) else None  # key -> its mark
+
+
+_NO_KEY: Any = object()
+
+
+def _build(parser: Any) -> Any:
+    get = parser.get_event
+    peek = parser.peek_event
+    get()  # StreamStartEvent
+    if isinstance(peek(), yaml.StreamEndEvent):
+        return None
+    get()  # DocumentStartEvent
+    stack: list[_Open] = []
+    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, how many values it stands for)
+    open_anchors: set[str] = set()
+    written = 0
+    first_alias: Any = None
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            written += 1
+            value, count = _scalar(event), 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+            mark = event.start_mark
+        elif kind is yaml.AliasEvent:
+            written += 1
+            name = event.anchor
+            if name in open_anchors:
+                raise _error(
+                    f"the alias *{name} refers to a collection that contains it (a recursive alias)", event.start_mark
+                )
+            if name not in anchors:
+                raise _error(f"found undefined alias {name!r}", event.start_mark)
+            value, count = anchors[name]
+            first_alias = first_alias or event.start_mark
+            mark = event.start_mark
+        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            written += 1
+            mapping = kind is yaml.MappingStartEvent
+            tag = event.tag
+            if tag not in (None, "!", _MAP if mapping else _SEQ):
+                raise _error(_unread_tag(tag), event.start_mark)
+            if len(stack) >= MAX_NESTING:
+                raise _error(
+                    f"mappings and lists nest deeper than {MAX_NESTING} levels",
+                    event.start_mark,
+                    limit="yaml_nesting",
+                    value=MAX_NESTING,
+                )
+            opened = _Open({} if mapping else [], event.anchor, event.start_mark)
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+                anchors[event.anchor] = (opened.value, 1)
+            stack.append(opened)
+            continue
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            closed = stack.pop()
+            value, count, mark = closed.value, closed.count, closed.mark
+            if closed.anchor is not None:
+                anchors[closed.anchor] = (value, count)
+                open_anchors.discard(closed.anchor)
+        else:  # pragma: no cover - libyaml emits nothing else inside a document
+            raise YamlError(f"unexpected YAML event {kind.__name__}")
+        if not stack:
+            break
+        parent = stack[-1]
+        parent.count += count
+        if parent.keys is None:
+            parent.value.append(value)
+        elif parent.key is _NO_KEY:
+            try:
+                first = parent.keys.setdefault(value, mark)
+            except TypeError:
+                raise _error(f"a mapping key must be a scalar, found {type(value).__name__}", mark) from None
+            if first is not mark:
+                raise _error(
+                    f"while reading a mapping the key {value!r} appears more than once (first on line "
+                    f"{first.line + 1})",
+                    mark,
+                )
+            parent.key = value
+        else:
+            parent.value[parent.key] = value
+            parent.key = _NO_KEY
+    get()  # DocumentEndEvent
+    if isinstance(peek(), yaml.DocumentStartEvent):
+        get()
+        extra = peek()
+        raise YamlError("found more than one YAML document; a spec file holds one", extra.start_mark.line + 1, 1)
+    if count > ALIAS_EXPANSION * written + ALIAS_EXPANSION_FLOOR:
+        raise _error(
+            f"aliases expand the document to {count:,} values from the {written:,} written (at most "
+            f"{ALIAS_EXPANSION} times as many, plus {ALIAS_EXPANSION_FLOOR:,})",
+            first_alias,
+            limit="yaml_aliases",
+            value=ALIAS_EXPANSION,
+        )
+    return value
+
+
+_CORE = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _SEQ, _MAP = (
+    _CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+_FIRST = {tag: set(first) for tag, _, first in _CORE_RESOLVERS}
+_BOOL_WORDS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}  # explicit !!bool
+
+
+def _scalar(event: Any) -> Any:
+    """A scalar's value: plain scalars by YAML 1.2's core schema, quoted ones as strings, explicit core tags."""
+    text: str = event.value
+    tag = event.tag
+    if tag is None or tag == "!":
+        if not event.implicit[0] or not text:
+            return text  # quoted (or tagged "!"), or empty: a string
+        first = text[0]
+        for resolved, pattern, _ in _CORE_RESOLVERS:
+            if first in _FIRST[resolved] and pattern.match(text):
+                tag = resolved
+                break
+        else:
+            return text
+    if tag == _STR:
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        word = _BOOL_WORDS.get(text.lower())
+        if word is None:
+            raise _error(f"{text[:40]!r} is not a boolean", event.start_mark)
+        return word
+    if tag == _INT:
+        return _int(text, event.start_mark)
+    if tag == _FLOAT:
+        return _float(text, event.start_mark)
+    raise _error(_unread_tag(tag), event.start_mark)
+
+
+def _unread_tag(tag: str) -> str:
+    return f"flytespec does not read the tag {tag!r} (YAML 1.2 core tags only: str, int, float, bool, null, seq, map)"
+
+
+def _int(text: str, mark: Any) -> int:
+    try:
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        if len(text) > _MAX_INT_TEXT:
+            # Python refuses int() of longer decimal text; no integer field holds such a number anyway.
+            raise _error(
+                f"the integer {text[:20]}... has {len(text)} digits, more than flytespec reads; quote it to read it "
+                "as a string",
+                mark,
+            )
+        return int(text)
+    except ValueError:
+        raise _error(f"{text[:40]!r} is not an integer", mark) from None
+
+
+def _float(text: str, mark: Any) -> float:
+    lower = text.lower()
+    if lower == ".nan":
+        return math.nan
+    if lower.endswith(".inf"):
+        return -math.inf if lower.startswith("-") else math.inf
+    try:
+        number = float(lower)
+    except ValueError:
+        raise _error(f"{text[:40]!r} is not a number", mark) from None
+    if number in (math.inf, -math.inf):  # "1e999": a finite number written, infinity read
+        raise _error(f"the number {text[:40]} is out of range for a double (write .inf for infinity)", mark)
+    return number
+
+
+_MAX_INT_TEXT = 4300  # sys.int_info.default_max_str_digits
 
 
 def dump_yaml(value: Any) -> str:

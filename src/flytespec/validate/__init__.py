@@ -34,7 +34,14 @@ from flytespec.validate._launch_plan import check_launch_plan
 from flytespec.validate._rules import check_rules
 from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, join
 from flytespec.validate._tasks import check_task
-from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, check_workflow, id_key
+from flytespec.validate._workflow import (
+    END_NODE,
+    START_NODE,
+    WorkflowResult,
+    check_workflow,
+    id_key,
+    resource_type_name,
+)
 
 __all__ = ["Code", "Diagnostic", "Severity", "ValidationError", "check", "errors", "validate"]
 
@@ -52,14 +59,13 @@ def _without_synthetic_node_targets(
 
 
 def _check_id_type(run: Run, ident: identifier_pb2.Identifier, segments: tuple[str, ...], expected: str) -> None:
-    if ident.resource_type and identifier_pb2.ResourceType.Name(ident.resource_type) != expected:
+    if ident.resource_type and resource_type_name(ident.resource_type) != expected:
         run.add(
             Code.ResourceTypeMismatch,
             join((*segments, "resource_type")),
             None,
             None,
-            f"the identifier here must have resource type {expected}, not "
-            f"{identifier_pb2.ResourceType.Name(ident.resource_type)}",
+            f"the identifier here must have resource type {expected}, not {resource_type_name(ident.resource_type)}",
         )
 
 

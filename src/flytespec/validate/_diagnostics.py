@@ -106,13 +106,27 @@ class Diagnostic:
         return f"{where}: {self.code}{node}: {self.message}"
 
 
-_NUMBER = re.compile(r"(\d+)")
+_NUMBER = re.compile(r"([0-9]+)")
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple[object, ...]:
-    """Order: by path (numbers compared as numbers: nodes[2] before nodes[10]), then code, node and message."""
-    parts = tuple(int(p) if p.isdigit() else p for p in _NUMBER.split(diagnostic.path))
-    return (parts, diagnostic.code.value, diagnostic.node_id or "", diagnostic.message)
+    """Order: by path (numbers compared as numbers: nodes[2] before nodes[10]), then code, node, message, workflow
+    and severity (a total order: the result never depends on the order diagnostics were found in).
+
+    Runs of digits (every other part of the split) compare by value, as (length without leading zeros, digits):
+    exact for any length, where ``int()`` refuses more than 4,300 digits (a map key in a path can be that long).
+    """
+    parts = tuple(
+        (len(p.lstrip("0")), p.lstrip("0"), p) if i % 2 else p for i, p in enumerate(_NUMBER.split(diagnostic.path))
+    )
+    return (
+        parts,
+        diagnostic.code.value,
+        diagnostic.node_id or "",
+        diagnostic.message,
+        diagnostic.workflow or "",
+        diagnostic.severity.value,
+    )
 
 
 class ValidationError(FlytespecError, ValueError):

@@ -3,7 +3,8 @@
 Default and fixed inputs must name workflow inputs with castable types; every parameter needs a default, to be
 required, or an artifact query; a scheduled launch plan may leave no required input unbound but its kickoff-time
 input, which must be a DATETIME; cron expressions must parse; notifications fire on terminal phases only; launch
-conditions are not supported.
+conditions are not supported. Integers in the Structs of default and fixed inputs are warned about, as in a task's
+``custom`` (they come back as floats).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from collections.abc import Callable
 
 from flytespec.admin import launch_plan_pb2
-from flytespec.core import execution_pb2, types_pb2, workflow_pb2
+from flytespec.core import execution_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
+from flytespec.validate._tasks import check_struct_integers
 from flytespec.validate._types import castable, describe, literal_type_of_literal
 from flytespec.validate._workflow import LaunchPlanInterface
 
@@ -45,6 +47,9 @@ _LABEL_KEY = re.compile(
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _key(name: str) -> str:
     return '["' + name.replace("\\", "\\\\").replace('"', '\\"') + '"]'
 
@@ -67,9 +72,17 @@ def cron_problem(expression: str) -> str | None:
     return None
 
 
+def _cron_number(text: str) -> int | None:
+    """The value of a run of ASCII digits (any length: a long one is out of every cron range), or None."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
 def _cron_part(part: str, low: int, high: int, names: list[str]) -> str | None:
     body, _, step = part.partition("/")
-    if step and (not step.isdigit() or int(step) == 0):
+    if step and not _cron_number(step):
         return f"bad step {step!r}"
     if body in ("*", "?"):
         return None
@@ -81,8 +94,8 @@ def _cron_part(part: str, low: int, high: int, names: list[str]) -> str | None:
         upper = bound.upper()
         if upper in names:
             numbers.append(names.index(upper) + (low if names is _MONTHS else 0))
-        elif bound.isdigit():
-            numbers.append(int(bound))
+        elif (number := _cron_number(bound)) is not None:
+            numbers.append(number)
         else:
             return f"{bound!r} is not a number"
     if any(n < low or n > high for n in numbers):
@@ -90,6 +103,22 @@ def _cron_part(part: str, low: int, high: int, names: list[str]) -> str | None:
     if len(numbers) == 2 and numbers[0] > numbers[1]:
         return f"range {body!r} runs backwards"
     return None
+
+
+def _struct_integers(literal: literals_pb2.Literal, segments: tuple[str, ...], emit: Emit) -> None:
+    """Warn about integers in the Structs (generic scalars) of a literal, in collections and maps to any depth."""
+    stack = [(literal, segments)]
+    while stack:
+        current, where = stack.pop()
+        kind = current.WhichOneof("value")
+        if kind == "scalar" and current.scalar.WhichOneof("value") == "generic":
+            check_struct_integers(current.scalar.generic, (*where, "scalar", "generic"), emit)
+        elif kind == "collection":
+            items = current.collection.literals
+            stack.extend((items[i], (*where, "collection", "literals", f"[{i}]")) for i in range(len(items)))
+        elif kind == "map":
+            entries = current.map.literals
+            stack.extend((entries[k], (*where, "map", "literals", _key(k))) for k in entries)
 
 
 def _phase_name(phase: int) -> str:
@@ -169,6 +198,11 @@ def check_launch_plan(
                     f"{name!r} is declared {describe(declared)}, but the workflow input is "
                     f"{describe(wf_inputs[name].type)}",
                 )
+    for name, param in spec.default_inputs.parameters.items():
+        if param.WhichOneof("behavior") == "default":
+            _struct_integers(param.default, (*base, "default_inputs", "parameters", _key(name), "default"), emit)
+    for name, literal in spec.fixed_inputs.literals.items():
+        _struct_integers(literal, (*base, "fixed_inputs", "literals", _key(name)), emit)
     for name, literal in spec.fixed_inputs.literals.items():
         where = ("fixed_inputs", "literals", _key(name))
         if not name:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flytespec._walk import equal
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_pb2
@@ -11,11 +12,23 @@ from flytespec.validate._diagnostics import Code, Diagnostic, Severity, sort_key
 from flytespec.validate._launch_plan import launch_plan_interface
 from flytespec.validate._workflow import Context, LaunchPlanInterface, id_key
 
-__all__ = ["LaunchPlanLike", "Run", "TaskLike", "WorkflowLike", "join", "task_template", "workflow_templates"]
+__all__ = [
+    "MESSAGE_MAX",
+    "LaunchPlanLike",
+    "Run",
+    "TaskLike",
+    "WorkflowLike",
+    "join",
+    "task_template",
+    "workflow_templates",
+]
 
 TaskLike = tasks_pb2.TaskTemplate | task_pb2.TaskSpec | compiler_pb2.CompiledTask
 WorkflowLike = workflow_pb2.WorkflowTemplate | admin_workflow_pb2.WorkflowSpec | compiler_pb2.CompiledWorkflow
 LaunchPlanLike = launch_plan_pb2.LaunchPlan | workflow_pb2.LaunchPlanTemplate
+
+#: The longest diagnostic message, in characters: room for a cycle of 100,000 node ids, written out whole.
+MESSAGE_MAX = 1 << 20
 
 
 def join(segments: tuple[str, ...]) -> str:
@@ -45,6 +58,8 @@ class Run:
         message: str,
         severity: Severity = Severity.ERROR,
     ) -> None:
+        if len(message) > MESSAGE_MAX:  # a message quotes the spec: a 10 MB value must not be copied into each one
+            message = f"{message[: MESSAGE_MAX - 40]}... ({len(message):,} characters in all)"
         self.found.add(Diagnostic(code, severity, path, node_id, message, workflow))
 
     def workflow_emit(
@@ -68,7 +83,7 @@ class Run:
         key = id_key(task.id)
         known = self.ctx.tasks.get(key)
         if known is not None and segments is not None:
-            if known != task:
+            if not equal(known, task):
                 self.add(
                     Code.DuplicateId,
                     join((*segments, "id")),

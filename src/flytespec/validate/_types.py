@@ -12,11 +12,12 @@ the expected ones, property by property (see :func:`_schema_casts`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from google.protobuf import json_format
-
+from flytespec._walk import copy_message, equal
 from flytespec.core import literals_pb2, types_pb2
+from flytespec.io._codec import message_to_value
 
 __all__ = [
     "castable",
@@ -26,6 +27,7 @@ __all__ = [
     "literal_type_of_primitive",
     "literal_type_of_scalar",
     "same_type",
+    "shown",
 ]
 
 _SIMPLE_NAMES = {v.number: v.name for v in types_pb2.SimpleType.DESCRIPTOR.values}
@@ -59,12 +61,11 @@ def _tag(t: types_pb2.LiteralType) -> str:
 
 def same_type(a: types_pb2.LiteralType, b: types_pb2.LiteralType) -> bool:
     """Whether two types are identical (Flyte compares their text form; message equality is the same)."""
-    return a == b
+    return equal(a, b)
 
 
 def _without_metadata(t: types_pb2.LiteralType) -> types_pb2.LiteralType:
-    copy = types_pb2.LiteralType()
-    copy.CopyFrom(t)
+    copy = copy_message(t)
     copy.ClearField("structure")
     copy.ClearField("metadata")
     copy.ClearField("annotation")
@@ -74,7 +75,7 @@ def _without_metadata(t: types_pb2.LiteralType) -> types_pb2.LiteralType:
 def castable(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType) -> bool:
     """Whether a value of type ``upstream`` may be bound to an input of type ``downstream`` (Flyte's
     ``AreTypesCastable``)."""
-    if upstream == downstream:
+    if equal(upstream, downstream):
         return True
     if (
         _kind(upstream) == "union_type"
@@ -88,18 +89,17 @@ def castable(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType)
 def _casts_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> bool:
     """The checker of the downstream type, asked whether it accepts the upstream type."""
     kind = _kind(down)
-    if kind == "collection_type":
-        if _kind(up) != "collection_type":
+    # Lists and maps nest to any depth: walked in a loop, not by recursion.
+    while kind in ("collection_type", "map_value_type"):
+        if _kind(up) != kind:
             return False
-        if _is_none(up.collection_type):
+        if kind == "collection_type":
+            down, up = down.collection_type, up.collection_type
+        else:
+            down, up = down.map_value_type, up.map_value_type
+        if _is_none(up):
             return True
-        return _casts_from(down.collection_type, up.collection_type)
-    if kind == "map_value_type":
-        if _kind(up) != "map_value_type":
-            return False
-        if _is_none(up.map_value_type):
-            return True
-        return _casts_from(down.map_value_type, up.map_value_type)
+        kind = _kind(down)
     if kind == "blob":
         if _kind(up) != "blob":
             return False
@@ -127,25 +127,31 @@ def _trivial_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> boo
     if up_kind == "simple" and down_kind == "simple" and up.simple == _STRUCT and down.simple == _STRUCT:
         if not up.HasField("metadata") or not down.HasField("metadata"):
             return True
-        return _schema_casts(json_format.MessageToDict(up.metadata), json_format.MessageToDict(down.metadata))
-    return _without_metadata(up) == _without_metadata(down)
+        return _schema_casts(message_to_value(up.metadata), message_to_value(down.metadata))
+    return equal(_without_metadata(up), _without_metadata(down))
 
 
 def _schema_casts(up: Any, down: Any) -> bool:
     """JSON schemas (dataclass or Pydantic STRUCT metadata): identical, or the upstream's properties a superset of
-    the downstream's with compatible types (a child dataclass may feed a parent)."""
-    if up == down:
-        return True
-    if not isinstance(up, dict) or not isinstance(down, dict):
-        return False
-    up_props, down_props = up.get("properties"), down.get("properties")
-    if isinstance(up_props, dict) and isinstance(down_props, dict):
-        for name, expected in down_props.items():
-            if name not in up_props or not _schema_casts(up_props[name], expected):
-                return False
-        return True
+    the downstream's with compatible types (a child dataclass may feed a parent). Iterative: every pair must hold."""
     ignored = {"title", "description", "$schema", "additionalProperties", "required", "definitions", "$defs"}
-    return {k: v for k, v in up.items() if k not in ignored} == {k: v for k, v in down.items() if k not in ignored}
+    pending = [(up, down)]
+    while pending:
+        up, down = pending.pop()
+        if up == down:
+            continue
+        if not isinstance(up, dict) or not isinstance(down, dict):
+            return False
+        up_props, down_props = up.get("properties"), down.get("properties")
+        if isinstance(up_props, dict) and isinstance(down_props, dict):
+            for name, expected in down_props.items():
+                if name not in up_props:
+                    return False
+                pending.append((up_props[name], expected))
+            continue
+        if {k: v for k, v in up.items() if k not in ignored} != {k: v for k, v in down.items() if k not in ignored}:
+            return False
+    return True
 
 
 def _schema_from(down: types_pb2.SchemaType, up: types_pb2.LiteralType) -> bool:
@@ -212,17 +218,19 @@ def is_optional(t: types_pb2.LiteralType) -> bool:
 # Literal -> type
 
 
+_PRIMITIVE_SIMPLE = {
+    "integer": types_pb2.INTEGER,
+    "float_value": types_pb2.FLOAT,
+    "string_value": types_pb2.STRING,
+    "boolean": types_pb2.BOOLEAN,
+    "datetime": types_pb2.DATETIME,
+    "duration": types_pb2.DURATION,
+}
+
+
 def literal_type_of_primitive(p: literals_pb2.Primitive) -> types_pb2.LiteralType:
     """The simple type of a primitive value (NONE when the primitive is empty)."""
-    simple = {
-        "integer": types_pb2.INTEGER,
-        "float_value": types_pb2.FLOAT,
-        "string_value": types_pb2.STRING,
-        "boolean": types_pb2.BOOLEAN,
-        "datetime": types_pb2.DATETIME,
-        "duration": types_pb2.DURATION,
-    }.get(p.WhichOneof("value") or "", _NONE)
-    return types_pb2.LiteralType(simple=simple)
+    return types_pb2.LiteralType(simple=_PRIMITIVE_SIMPLE.get(p.WhichOneof("value") or "", _NONE))
 
 
 def literal_type_of_scalar(s: literals_pb2.Scalar) -> types_pb2.LiteralType | None:
@@ -254,32 +262,86 @@ def literal_type_of_scalar(s: literals_pb2.Scalar) -> types_pb2.LiteralType | No
 
 
 def literal_type_of_literal(literal: literals_pb2.Literal) -> types_pb2.LiteralType | None:
-    """The type of a literal value (collections and maps: of the distinct element types), or None if unknown."""
+    """The type of a literal value (collections and maps: of the distinct element types), or None if unknown.
+
+    Collections and maps nest to any depth: their elements are typed first, with an explicit stack. Primitive elements
+    (most of a big collection) share one type object per kind, never returned as such.
+    """
+    # id(literal) -> (its type, whether it is an empty collection), set before it is read: an id freed and reused
+    # by a new literal is always overwritten first.
+    types: dict[int, tuple[types_pb2.LiteralType | None, bool]] = {}
+    # (literal, its elements): a collection or map, whose elements are typed before it is.
+    stack: list[tuple[literals_pb2.Literal, list[literals_pb2.Literal] | None]] = []
+    if _elements(literal) is None:
+        return _leaf_type(literal)
+    stack.append((literal, None))
+    while stack:
+        current, elements = stack.pop()
+        if elements is None:
+            elements = _elements(current)
+            assert elements is not None
+            stack.append((current, elements))
+            for element in elements:
+                kind = element.WhichOneof("value")
+                if kind == "scalar" and element.scalar.WhichOneof("value") == "primitive":
+                    types[id(element)] = (_SHARED[element.scalar.primitive.WhichOneof("value") or ""], False)
+                elif kind == "collection" or kind == "map":
+                    stack.append((element, None))
+                else:
+                    types[id(element)] = (_leaf_type(element), False)
+            continue
+        inner = _element_type(elements, types)
+        if inner is None:
+            types[id(current)] = (None, False)
+        elif current.WhichOneof("value") == "collection":
+            types[id(current)] = (types_pb2.LiteralType(collection_type=inner), not elements)
+        else:
+            types[id(current)] = (types_pb2.LiteralType(map_value_type=inner), False)
+    return types[id(literal)][0]
+
+
+# One type object per primitive kind, with its serialized form (internal: copied wherever it ends up).
+_SHARED = {kind: types_pb2.LiteralType(simple=simple) for kind, simple in {**_PRIMITIVE_SIMPLE, "": _NONE}.items()}
+_SHARED_KEYS = {id(t): t.SerializeToString(deterministic=True) for t in _SHARED.values()}
+
+
+def _elements(literal: literals_pb2.Literal) -> list[literals_pb2.Literal] | None:
+    """The elements of a collection or map literal (maps by key), or None for any other literal."""
+    kind = literal.WhichOneof("value")
+    if kind == "collection":
+        return list(literal.collection.literals)
+    if kind == "map":
+        return [literal.map.literals[k] for k in sorted(literal.map.literals)]
+    return None
+
+
+def _leaf_type(literal: literals_pb2.Literal) -> types_pb2.LiteralType | None:
     kind = literal.WhichOneof("value")
     if kind == "scalar":
         return literal_type_of_scalar(literal.scalar)
-    if kind == "collection":
-        inner = _element_type(list(literal.collection.literals))
-        return None if inner is None else types_pb2.LiteralType(collection_type=inner)
-    if kind == "map":
-        inner = _element_type([literal.map.literals[k] for k in sorted(literal.map.literals)])
-        return None if inner is None else types_pb2.LiteralType(map_value_type=inner)
     if kind == "offloaded_metadata":
         return literal.offloaded_metadata.inferred_type
     return None
 
 
-def _element_type(literals: list[literals_pb2.Literal]) -> types_pb2.LiteralType | None:
+def _element_type(
+    literals: list[literals_pb2.Literal], types: dict[int, tuple[types_pb2.LiteralType | None, bool]]
+) -> types_pb2.LiteralType | None:
     """The element type of a collection or map: NONE when empty, the one type, or a union of the distinct types
-    sorted by their text (unions of element unions flattened)."""
+    sorted by their text (unions of element unions flattened). ``types`` holds the elements' types, and whether each
+    is an empty collection."""
     distinct: dict[bytes, types_pb2.LiteralType] = {}
     empty_list: types_pb2.LiteralType | None = None
     for literal in literals:
-        t = literal_type_of_literal(literal)
+        t, is_empty = types[id(literal)]
         if t is None:
             return None
-        if literal.WhichOneof("value") == "collection" and not literal.collection.literals:
+        if is_empty:
             empty_list = t
+            continue
+        key = _SHARED_KEYS.get(id(t))  # a shared primitive type (alive, so its id is its own)
+        if key is not None:
+            distinct.setdefault(key, t)
             continue
         variants = list(t.union_type.variants) if _kind(t) == "union_type" else [t]
         for v in variants:
@@ -292,25 +354,66 @@ def _element_type(literals: list[literals_pb2.Literal]) -> types_pb2.LiteralType
     return types_pb2.LiteralType(union_type=types_pb2.UnionType(variants=ordered))
 
 
+#: The longest text :func:`describe` and :func:`shown` write; longer is cut with "...". Diagnostics repeat type
+#: descriptions, so a huge type (an enum of a million values) must not make every diagnostic huge.
+SHOWN_MAX = 200
+
+
 def describe(t: types_pb2.LiteralType | None) -> str:
-    """A short readable form of a type for messages: ``INTEGER``, ``list[STRING]``, ``blob(parquet)``..."""
+    """A short readable form of a type for messages: ``INTEGER``, ``list[STRING]``, ``blob(parquet)``...
+
+    At most :data:`SHOWN_MAX` characters (longer is cut with ``...``); nested types are walked iteratively.
+    """
     if t is None:
         return "<unknown>"
-    kind = _kind(t)
-    if kind == "simple":
-        return _SIMPLE_NAMES.get(t.simple, str(t.simple))
-    if kind == "collection_type":
-        return f"list[{describe(t.collection_type)}]"
-    if kind == "map_value_type":
-        return f"dict[str, {describe(t.map_value_type)}]"
-    if kind == "blob":
-        return f"blob({t.blob.format})" if t.blob.format else "blob"
-    if kind == "enum_type":
-        return f"enum({', '.join(t.enum_type.values)})"
-    if kind == "union_type":
-        return " | ".join(describe(v) for v in t.union_type.variants) or "union()"
-    if kind == "structured_dataset_type":
-        return f"structured_dataset({t.structured_dataset_type.format})"
-    if kind == "schema":
-        return "schema"
-    return "<untyped>"
+    out: list[str] = []
+    size = 0
+    stack: list[types_pb2.LiteralType | str] = [t]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            text = item
+        else:
+            kind = _kind(item)
+            if kind == "simple":
+                text = _SIMPLE_NAMES.get(item.simple, str(item.simple))
+            elif kind == "collection_type":
+                text = "list["
+                stack.extend(("]", item.collection_type))
+            elif kind == "map_value_type":
+                text = "dict[str, "
+                stack.extend(("]", item.map_value_type))
+            elif kind == "blob":
+                text = f"blob({item.blob.format})" if item.blob.format else "blob"
+            elif kind == "enum_type":
+                text = f"enum({shown(item.enum_type.values, SHOWN_MAX - size)})"
+            elif kind == "union_type":
+                variants = list(item.union_type.variants)
+                text = "" if variants else "union()"
+                for i in reversed(range(len(variants))):
+                    stack.append(variants[i])
+                    if i:
+                        stack.append(" | ")
+            elif kind == "structured_dataset_type":
+                text = f"structured_dataset({item.structured_dataset_type.format})"
+            elif kind == "schema":
+                text = "schema"
+            else:
+                text = "<untyped>"
+        out.append(text)
+        size += len(text)
+        if size > SHOWN_MAX:
+            return "".join(out)[: SHOWN_MAX - 3] + "..."
+    return "".join(out)
+
+
+def shown(items: Iterable[str], limit: int = SHOWN_MAX) -> str:
+    """``items`` joined with ", " for a message, cut with "..." beyond ``limit`` characters (and never built whole)."""
+    out: list[str] = []
+    size = 0
+    for item in items:
+        out.append(item)
+        size += len(item) + 2
+        if size > limit:
+            return ", ".join(out)[: max(limit - 3, 0)] + "..."
+    return ", ".join(out)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flytespec._walk import equal
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._tasks import check_resources, check_struct_integers
@@ -27,6 +28,7 @@ from flytespec.validate._types import (
     literal_type_of_primitive,
     literal_type_of_scalar,
     same_type,
+    shown,
 )
 
 __all__ = ["END_NODE", "START_NODE", "Context", "LaunchPlanInterface", "WorkflowResult", "check_workflow", "id_key"]
@@ -37,6 +39,10 @@ RESERVED = (START_NODE, END_NODE)
 _VAR = re.compile(r"(?:\[([0-9]+)\]\.)?([A-Za-z0-9_]+)")
 _UNTYPED = types_pb2.LiteralType(simple=types_pb2.NONE)
 _RESOURCE_TYPES = {v.name: v.number for v in identifier_pb2.ResourceType.DESCRIPTOR.values}
+_RESOURCE_TYPE_NAMES = {number: name for name, number in _RESOURCE_TYPES.items()}
+# Suggestions ("did you mean ...?") compare a name with every candidate: beyond this many candidates none is made,
+# so that many dangling names in a huge workflow cost linear time, not quadratic.
+_SUGGEST_MAX_CANDIDATES = 1000
 
 # emit(code, path segments, node id, workflow name, message, severity)
 Emit = Callable[[Code, tuple[str, ...], "str | None", "str | None", str, Severity], None]
@@ -48,9 +54,14 @@ def id_key(identifier: identifier_pb2.Identifier) -> bytes:
     return identifier.SerializeToString(deterministic=True)
 
 
+def resource_type_name(number: int) -> str:
+    """The name of a ResourceType value; the number itself for values this version does not know (enums are open)."""
+    return _RESOURCE_TYPE_NAMES.get(number, str(number))
+
+
 def id_text(identifier: identifier_pb2.Identifier) -> str:
     """An identifier for messages: ``TASK project/domain/name@version``."""
-    kind = identifier_pb2.ResourceType.Name(identifier.resource_type) if identifier.resource_type else "?"
+    kind = resource_type_name(identifier.resource_type) if identifier.resource_type else "?"
     scope = "/".join(p for p in (identifier.org, identifier.project, identifier.domain) if p)
     version = f"@{identifier.version}" if identifier.version else ""
     return f"{kind} {scope + '/' if scope else ''}{identifier.name}{version}"
@@ -87,6 +98,9 @@ class Context:
     # Interfaces of tasks as (inputs, outputs), computed once per task. Shared: never mutated.
     interfaces: dict[bytes, tuple[Types, Types]] = field(default_factory=dict)
     in_progress: set[bytes] = field(default_factory=set)
+    # Tasks by (project, domain, name), for hints about near-miss references; built when first needed.
+    tasks_by_name: dict[tuple[str, str, str], identifier_pb2.Identifier] | None = None
+    tasks_indexed: int = 0  # how many tasks the index was built from
 
 
 @dataclass(slots=True)
@@ -142,6 +156,8 @@ class _Checker:
         self.children: list[_Node] = []
         self.renamed: dict[int, str] = {}
         self.rewrites: list[types_pb2.OutputReference] = []
+        # While a binding is tried against a union's variants (_fits): the error count before the try.
+        self.probing: int | None = None
         self.tasks_used: list[bytes] = []
         self.subworkflows_used: list[bytes] = []
         self.wf_inputs = _variables(wf.interface.inputs) if wf.HasField("interface") else {}
@@ -341,11 +357,18 @@ class _Checker:
 
     def _near_task(self, reference: identifier_pb2.Identifier) -> str:
         """A hint naming a given task that differs from a dangling reference only by version or resource type."""
-        for task in self.ctx.tasks.values():
-            other = task.id
-            if (other.project, other.domain, other.name) == (reference.project, reference.domain, reference.name):
-                return f" (a task {id_text(other)} was given: the reference must match its identifier exactly)"
-        return ""
+        by_name = self.ctx.tasks_by_name
+        if by_name is None or self.ctx.tasks_indexed != len(self.ctx.tasks):
+            # Indexed once (first given wins, as the earlier linear search found), not searched per reference.
+            by_name = {}
+            for task in self.ctx.tasks.values():
+                by_name.setdefault((task.id.project, task.id.domain, task.id.name), task.id)
+            self.ctx.tasks_by_name = by_name
+            self.ctx.tasks_indexed = len(self.ctx.tasks)
+        other = by_name.get((reference.project, reference.domain, reference.name))
+        if other is None:
+            return ""
+        return f" (a task {id_text(other)} was given: the reference must match its identifier exactly)"
 
     def _task_emit(self, node: _Node) -> Callable[[Code, tuple[str, ...], str, Severity], None]:
         def emit(code: Code, segments: tuple[str, ...], text: str, severity: Severity) -> None:
@@ -361,8 +384,7 @@ class _Checker:
                 Code.ResourceTypeMismatch,
                 (*node.segments, *rel, "resource_type"),
                 node.msg.id,
-                f"a reference here must have resource type {expected}, not "
-                f"{identifier_pb2.ResourceType.Name(ident.resource_type)}",
+                f"a reference here must have resource type {expected}, not {resource_type_name(ident.resource_type)}",
             )
 
     def _workflow_node(self, node: _Node) -> None:
@@ -722,7 +744,7 @@ class _Checker:
                     name = _VAR_NAMES.get(promise.var) or _var_name(promise.var)
                     source_type = outputs.get(name) if name is not None else None
                     if source_type is not None and (
-                        not typed or source_type == expected_type or castable(source_type, expected_type)
+                        not typed or equal(source_type, expected_type) or castable(source_type, expected_type)
                     ):
                         if not source_id:
                             rewrites.append(promise)
@@ -758,6 +780,8 @@ class _Checker:
             (data, segments, expected)
         ]
         while stack:
+            if self.probing is not None and self.errors > self.probing:
+                return  # probing a union variant (see _fits): one error is enough
             data, segs, expected = stack.pop()
             kind = data.WhichOneof("value")
             if typed and kind in ("collection", "map") and expected.WhichOneof("type") == "union_type":
@@ -839,13 +863,14 @@ class _Checker:
         target: str,
     ) -> bool:
         """Whether a binding checks cleanly against one type, reporting nothing and adding no edges."""
-        emit, errors, rewrites = self.emit, self.errors, len(self.rewrites)
+        emit, errors, rewrites, probing = self.emit, self.errors, len(self.rewrites), self.probing
         self.emit = _ignore
+        self.probing = errors  # the first error settles it: _binding stops there
         try:
             self._binding(node, segs, var, data, variant, True, _no_edge, target)
             return self.errors == errors
         finally:
-            self.emit, self.errors = emit, errors
+            self.emit, self.errors, self.probing = emit, errors, probing
             del self.rewrites[rewrites:]
 
     def _promise(
@@ -866,8 +891,7 @@ class _Checker:
                 Code.NodeReferenceNotFound,
                 (*segs, "node_id"),
                 node_id,
-                f"node {promise.node_id!r} does not exist in this workflow"
-                + _suggest(promise.node_id, dict.fromkeys(self.nodes, _UNTYPED)),
+                f"node {promise.node_id!r} does not exist in this workflow" + _suggest(promise.node_id, self.nodes),
             )
             return
         if source.outputs is None:
@@ -966,7 +990,7 @@ class _Checker:
                     Code.IllegalEnumValue,
                     segs,
                     node_id,
-                    f"{value!r} is not a value of the enum ({', '.join(expected.enum_type.values)})",
+                    f"{value!r} is not a value of the enum ({shown(expected.enum_type.values)})",
                 )
 
     def check_outputs(self) -> None:
@@ -1049,6 +1073,8 @@ def _no_edge(source: str, target: str) -> None:
 def _suggest(name: str, known: Any) -> str:
     import difflib
 
+    if len(known) > _SUGGEST_MAX_CANDIDATES:
+        return ""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
