@@ -1,0 +1,239 @@
+"""Pieces every builder shares: interface variables, durations, identifiers, structs and retry strategies."""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import math
+import re
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from google.protobuf import duration_pb2, struct_pb2
+
+from flytespec.build._types import TypeConversionError, literal_type, to_literal
+from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
+from flytespec.errors import BuildError
+
+__all__ = ["MISSING", "Input", "Output"]
+
+
+class _Missing:
+    """The marker for "no default value" (None is a value: the default of an ``Optional`` input)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class Input:
+    """An input variable: its type, and optionally a default value and a description.
+
+    ``inputs={"n": int}`` and ``inputs={"n": Input(int)}`` mean the same; ``Input`` adds a ``default`` (a workflow
+    records it in its default launch plan; a task binds it when a node leaves the input out) and a ``description``
+    (flytekit writes the variable's name when there is none, and so does flytespec).
+    """
+
+    __slots__ = ("default", "description", "type")
+
+    def __init__(self, type: Any, *, default: Any = MISSING, description: str | None = None) -> None:
+        self.type = type
+        self.default = default
+        self.description = description
+
+    def __repr__(self) -> str:
+        default = "" if self.default is MISSING else f", default={self.default!r}"
+        return f"Input({self.type!r}{default})"
+
+
+class Output:
+    """An output variable: its type and optionally a description (the variable's name when there is none)."""
+
+    __slots__ = ("description", "type")
+
+    def __init__(self, type: Any, *, description: str | None = None) -> None:
+        self.type = type
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"Output({self.type!r})"
+
+
+_PROMISED_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def check_promised_name(where: str, name: str) -> None:
+    """Refuse a variable name a promise could not refer to (Flyte's compiler: SyntaxError).
+
+    Raises:
+        BuildError: ``name`` has characters other than letters, digits and ``_``.
+    """
+    if not _PROMISED_NAME.fullmatch(name):
+        raise BuildError(where, f"{name!r}: names that promises refer to are letters, digits and _")
+
+
+def variable_map(
+    where: str, spec: Mapping[str, Any] | None, role: str, *, promised: bool | None = None
+) -> tuple[interface_pb2.VariableMap, dict[str, Any], list[str]]:
+    """The ``VariableMap`` for ``{name: type | Input | Output}``, the defaults found (name → Python value) and the
+    names in the order given (a protobuf map does not keep it).
+
+    ``promised`` (default: for outputs) says that promises will name these variables, so the names must be what a
+    promise's ``var`` may be: letters, digits and ``_`` (Flyte's compiler refuses others as a SyntaxError).
+
+    Raises:
+        BuildError: a name that is not a string, is empty or (``promised``) has other characters, or a type
+            flytespec cannot express.
+    """
+    if promised is None:
+        promised = role == "outputs"
+    out = interface_pb2.VariableMap()
+    defaults: dict[str, Any] = {}
+    if spec is None:
+        return out, defaults, []
+    if not isinstance(spec, Mapping):
+        raise BuildError(where, f"{role} are a dict of name to type, got {type(spec).__name__}")
+    for name, given in spec.items():
+        if not isinstance(name, str) or not name:
+            raise BuildError(where, f"{role} names are non-empty strings, got {name!r}")
+        if promised:
+            check_promised_name(f"{where}: {role}.{name}", name)
+        description = None
+        t = given
+        if isinstance(given, Input):
+            if role != "inputs":
+                raise BuildError(f"{where}: {role}.{name}", "Input(...) describes an input; use Output(...) here")
+            t, description = given.type, given.description
+            if given.default is not MISSING:
+                defaults[name] = given.default
+        elif isinstance(given, Output):
+            if role != "outputs":
+                raise BuildError(f"{where}: {role}.{name}", "Output(...) describes an output; use Input(...) here")
+            t, description = given.type, given.description
+        variable = out.variables[name]
+        variable.type.CopyFrom(literal_type(t, f"{where}: {role}.{name}"))
+        variable.description = name if description is None else description
+        if name in defaults and defaults[name] is not None:
+            literal_for(f"{where}: {role}.{name}.default", defaults[name], variable.type)  # refused now, not at use
+    return out, defaults, list(spec)
+
+
+def ordered_types(vm: interface_pb2.VariableMap, names: list[str]) -> dict[str, types_pb2.LiteralType]:
+    """The types of a ``VariableMap``'s variables by name, in the order of ``names`` (the declaration order)."""
+    variables = vm.variables
+    return {name: variables[name].type for name in names}
+
+
+def function_interface(fn: Callable[..., Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The inputs (``Input`` where a parameter has a default) and the outputs of a function, from its type hints.
+
+    Raises:
+        BuildError: ``*args``/``**kwargs``, or a parameter without a type hint.
+    """
+    where = f"function {getattr(fn, '__qualname__', fn)!r}"
+    hints = typing.get_type_hints(fn, include_extras=True)
+    inputs: dict[str, Any] = {}
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise BuildError(where, f"*{param.name} cannot be an input; name every input")
+        if param.name not in hints:
+            raise BuildError(where, f"parameter {param.name!r} has no type hint")
+        t = hints[param.name]
+        inputs[param.name] = t if param.default is param.empty else Input(t, default=param.default)
+    return inputs, _returned_outputs(hints.get("return"))
+
+
+def _returned_outputs(returns: Any) -> dict[str, Any]:
+    """The outputs a return annotation declares: a ``NamedTuple``'s fields by name, a ``tuple[...]``'s items as
+    ``o0``, ``o1``..., one type as ``o0``, ``None`` as none (flytekit's names)."""
+    if returns is None or returns is type(None):
+        return {}
+    if isinstance(returns, type) and issubclass(returns, tuple) and hasattr(returns, "_fields"):
+        return dict(typing.get_type_hints(returns, include_extras=True))
+    if typing.get_origin(returns) is tuple:
+        return {f"o{i}": t for i, t in enumerate(typing.get_args(returns))}
+    return {"o0": returns}
+
+
+def output_spec(outputs: Any) -> Mapping[str, Any] | None:
+    """``outputs=`` as a mapping: a dict as it is, a single type as ``{"o0": type}`` (flytekit's name)."""
+    if outputs is None or isinstance(outputs, Mapping):
+        return outputs
+    return {"o0": outputs}
+
+
+def duration(where: str, value: datetime.timedelta | int | float, *, positive: bool = False) -> duration_pb2.Duration:
+    """A ``Duration`` from a timedelta or a number of seconds.
+
+    Raises:
+        BuildError: a negative duration (or a zero one when ``positive``), or another type.
+    """
+    if isinstance(value, bool) or not isinstance(value, (datetime.timedelta, int, float)):
+        raise BuildError(where, f"expected a timedelta or a number of seconds, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BuildError(where, f"{value!r} is not a finite number of seconds")
+    seconds = value.total_seconds() if isinstance(value, datetime.timedelta) else value
+    if seconds < 0 or (positive and seconds == 0):
+        raise BuildError(where, f"the duration must be {'more than' if positive else 'at least'} zero, got {value!r}")
+    out = duration_pb2.Duration()
+    if isinstance(value, datetime.timedelta):
+        out.FromTimedelta(value)
+    elif isinstance(value, int):
+        out.seconds = value
+    else:
+        out.FromNanoseconds(round(value * 1_000_000_000))
+    return out
+
+
+def identifier(
+    resource_type: int, name: str, project: str, domain: str, version: str, org: str
+) -> identifier_pb2.Identifier:
+    return identifier_pb2.Identifier(
+        resource_type=resource_type,  # type: ignore[arg-type]
+        project=project,
+        domain=domain,
+        name=name,
+        version=version,
+        org=org,
+    )
+
+
+def struct(where: str, value: Mapping[str, Any]) -> struct_pb2.Struct:
+    """A ``Struct`` from a JSON-like dict.
+
+    Raises:
+        BuildError: not a dict, or values JSON cannot hold.
+    """
+    if not isinstance(value, Mapping):
+        raise BuildError(where, f"expected a dict, got {type(value).__name__}")
+    out = struct_pb2.Struct()
+    try:
+        out.update(value)
+    except (TypeError, ValueError, AttributeError) as err:
+        raise BuildError(where, f"cannot be held as a JSON object: {err}") from None
+    return out
+
+
+def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:
+    """A ``{str: str}`` argument checked (env, labels, annotations, tags, config)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise BuildError(where, f"expected a dict of strings, got {type(value).__name__}")
+    for k, v in value.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise BuildError(f"{where}[{k!r}]", f"keys and values are strings, got {type(v).__name__}")
+    return dict(value)
+
+
+def literal_for(where: str, value: Any, expected: types_pb2.LiteralType) -> literals_pb2.Literal:
+    """``to_literal`` with every error raised as a ``TypeConversionError`` naming ``where``."""
+    try:
+        return to_literal(value, expected, where)
+    except TypeConversionError:
+        raise
+    except (TypeError, ValueError, OverflowError) as err:
+        raise TypeConversionError(where, f"{value!r} cannot be converted: {err}") from None

@@ -1,0 +1,457 @@
+"""Python types and values to Flyte types and literals, the way flytekit 1.16 writes them.
+
+Types: ``int``, ``float``, ``str``, ``bool``, ``bytes``, ``datetime``/``date``, ``timedelta``, ``None``,
+``list[T]``, ``dict[str, T]``, untyped ``dict``, ``Optional[T]`` and unions (variants tagged as flytekit tags them),
+``Enum`` subclasses, dataclasses (STRUCT with their JSON schema and field types), :class:`File`,
+:class:`Directory`, :class:`StructuredDataset`, and ``LiteralType`` messages as they are.
+
+Values: Python values to literals for a given type: numbers, strings, booleans, datetimes, durations, None, enums,
+lists, dicts, dataclass instances and dicts (as JSON-compatible Structs), files and directories (by URI).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import math
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
+
+from flytespec.core import literals_pb2, types_pb2
+from flytespec.errors import BuildError
+
+__all__ = [
+    "Directory",
+    "File",
+    "StructuredDataset",
+    "TypeConversionError",
+    "literal_type",
+    "to_literal",
+]
+
+T = types_pb2.LiteralType
+
+
+class TypeConversionError(BuildError, TypeError):
+    """A Python type or value flytespec cannot turn into a Flyte type or literal (``where`` names the input)."""
+
+
+class File:
+    """A file input or output: a blob with one part. ``File.of("csv")`` (or ``Annotated[File, "csv"]`` in a type
+    hint) gives its format. A value is a ``File(uri)`` or a URI string."""
+
+    format: str = ""
+
+    @classmethod
+    def of(cls, fmt: str) -> type[File]:
+        """The file type of format ``fmt``."""
+        return type(f"File[{fmt}]", (File,), {"format": fmt})
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+
+class Directory:
+    """A directory input or output: a multipart blob. ``Directory.of("csv")`` (or ``Annotated[Directory, "csv"]``)
+    gives the format of its files. A value is a ``Directory(uri)`` or a URI string."""
+
+    format: str = ""
+
+    @classmethod
+    def of(cls, fmt: str) -> type[Directory]:
+        """The directory type whose files have format ``fmt``."""
+        return type(f"Directory[{fmt}]", (Directory,), {"format": fmt})
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+
+class StructuredDataset:
+    """A structured dataset (a dataframe): ``StructuredDataset.of("parquet", a=int, b=str)`` gives its format and
+    columns (or ``Annotated[StructuredDataset, "parquet"]``). A value is a ``StructuredDataset(uri)`` or a URI."""
+
+    format: str = ""
+    columns: Mapping[str, Any] = {}
+
+    @classmethod
+    def of(cls, fmt: str = "", **columns: Any) -> type[StructuredDataset]:
+        """The dataset type of format ``fmt`` with ``columns`` (name → type)."""
+        return type(f"StructuredDataset[{fmt}]", (StructuredDataset,), {"format": fmt, "columns": dict(columns)})
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+
+_SIMPLE: dict[Any, int] = {
+    int: types_pb2.INTEGER,
+    float: types_pb2.FLOAT,
+    str: types_pb2.STRING,
+    bool: types_pb2.BOOLEAN,
+    datetime.datetime: types_pb2.DATETIME,
+    datetime.date: types_pb2.DATETIME,
+    datetime.timedelta: types_pb2.DURATION,
+    bytes: types_pb2.BINARY,
+    type(None): types_pb2.NONE,
+    None: types_pb2.NONE,
+}
+# The tags flytekit gives union variants (its type transformers' names).
+_TAGS: dict[Any, str] = {
+    int: "int",
+    float: "float",
+    str: "str",
+    bool: "bool",
+    type(None): "none",
+    None: "none",
+    datetime.datetime: "datetime",
+    datetime.date: "date",
+    datetime.timedelta: "timedelta",
+    bytes: "bytes",
+}
+_MSGPACK = {"cache-key-metadata": {"serialization-format": "msgpack"}}
+
+
+def _annotation() -> types_pb2.TypeAnnotation:
+    annotation = types_pb2.TypeAnnotation()
+    annotation.annotations.update(_MSGPACK)
+    return annotation
+
+
+def _union_members(t: Any) -> tuple[Any, ...] | None:
+    origin = typing.get_origin(t)
+    if origin is typing.Union or (hasattr(types, "UnionType") and isinstance(t, types.UnionType)):
+        return typing.get_args(t)
+    return None
+
+
+def _tag(t: Any) -> str:
+    if typing.get_origin(t) is typing.Annotated:
+        t = typing.get_args(t)[0]
+    if t in _TAGS:
+        return _TAGS[t]
+    origin = typing.get_origin(t)
+    if origin in (list, Sequence, typing.List):  # noqa: UP006
+        return "Typed List"
+    if origin in (dict, Mapping, typing.Dict):  # noqa: UP006
+        return "Typed Dict"
+    if isinstance(t, type):
+        if issubclass(t, enum.Enum):
+            return "DefaultEnumTransformer"
+        if dataclasses.is_dataclass(t):
+            return "Object-Dataclass-Transformer"
+        if issubclass(t, File):
+            return "FlyteFilePath"
+        if issubclass(t, Directory):
+            return "FlyteDirectory"
+        if issubclass(t, StructuredDataset):
+            return "StructuredDataset Transformer"
+    return getattr(t, "__name__", str(t))
+
+
+def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
+    """The Flyte type of a Python type (see the module docstring for what is supported).
+
+    Args:
+        t: a Python type, a type hint or a ``LiteralType`` (returned as a copy).
+        where: what the type is for, named in errors.
+
+    Raises:
+        TypeConversionError: a type flytespec cannot express.
+    """
+    if isinstance(t, types_pb2.LiteralType):
+        out = T()
+        out.CopyFrom(t)
+        return out
+    if typing.get_origin(t) is typing.Annotated:
+        # Annotated[File, "csv"]: a format for a file, directory or dataset; other annotations are not Flyte's.
+        base, *extras = typing.get_args(t)
+        formats = [e for e in extras if isinstance(e, str)]
+        if formats and isinstance(base, type) and issubclass(base, (File, Directory, StructuredDataset)):
+            return literal_type(base.of(formats[0]), where)
+        return literal_type(base, where)
+    if t in _SIMPLE:
+        return T(simple=_SIMPLE[t])  # type: ignore[arg-type]
+    members = _union_members(t)
+    if members is not None:
+        variants = []
+        for member in members:
+            variant = T()
+            variant.CopyFrom(literal_type(member, where))
+            variant.ClearField("structure")
+            variant.structure.tag = _tag(member)
+            variants.append(variant)
+        return T(union_type=types_pb2.UnionType(variants=variants))
+    origin = typing.get_origin(t)
+    args = typing.get_args(t)
+    if origin in (list, Sequence, typing.List) or t in (list, typing.List):  # noqa: UP006
+        if not args:
+            raise TypeConversionError(where, f"give the element type of {t!r}, e.g. list[int]")
+        return T(collection_type=literal_type(args[0], where))
+    if origin in (dict, Mapping, typing.Dict) or t in (dict, typing.Dict):  # noqa: UP006
+        if not args:
+            return T(simple=types_pb2.STRUCT, annotation=_annotation())
+        if args[0] is not str:
+            raise TypeConversionError(where, f"Flyte maps have string keys; {t!r} has {args[0]!r} keys")
+        return T(map_value_type=literal_type(args[1], where))
+    if isinstance(t, type):
+        if issubclass(t, enum.Enum):
+            values = [m.value for m in t]
+            if not all(isinstance(v, str) for v in values):
+                raise TypeConversionError(where, f"{t.__name__}: Flyte enums have string values (as in flytekit)")
+            return T(enum_type=types_pb2.EnumType(values=values))
+        if dataclasses.is_dataclass(t):
+            return _dataclass_type(t, where)
+        if issubclass(t, File):
+            return T(blob=types_pb2.BlobType(format=t.format))
+        if issubclass(t, Directory):
+            return T(blob=types_pb2.BlobType(format=t.format, dimensionality=types_pb2.BlobType.MULTIPART))
+        if issubclass(t, StructuredDataset):
+            sd = types_pb2.StructuredDatasetType(format=t.format)
+            for name, column in t.columns.items():
+                sd.columns.add(name=name, literal_type=literal_type(column, f"{where}.{name}"))
+            return T(structured_dataset_type=sd)
+    raise TypeConversionError(
+        where,
+        f"no Flyte type for {t!r}: use int, float, str, bool, bytes, datetime, timedelta, None, list[...], "
+        "dict[str, ...], Optional/Union, an Enum, a dataclass, File, Directory, StructuredDataset, or a LiteralType",
+    )
+
+
+def _dataclass_type(cls: type, where: str) -> types_pb2.LiteralType:
+    t = T(simple=types_pb2.STRUCT, annotation=_annotation())
+    t.metadata.update(_json_schema(cls))
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        t.structure.dataclass_type[f.name].CopyFrom(literal_type(hints[f.name], f"{where}.{f.name}"))
+    return t
+
+
+def _json_schema(t: Any) -> dict[str, Any]:
+    """The JSON schema flytekit (through mashumaro) writes for a dataclass field type."""
+    if dataclasses.is_dataclass(t) and isinstance(t, type):
+        hints = typing.get_type_hints(t)
+        properties: dict[str, Any] = {}
+        required = []
+        for f in dataclasses.fields(t):
+            schema = _json_schema(hints[f.name])
+            if f.default is not dataclasses.MISSING:
+                schema["default"] = _json_default(f.default)
+            elif f.default_factory is dataclasses.MISSING:
+                required.append(f.name)
+            properties[f.name] = schema
+        out: dict[str, Any] = {"type": "object", "title": t.__name__, "properties": properties}
+        out["additionalProperties"] = False
+        if required:
+            out["required"] = required
+        return out
+    members = _union_members(t)
+    if members is not None:
+        return {"anyOf": [_json_schema(m) for m in members]}
+    origin, args = typing.get_origin(t), typing.get_args(t)
+    if origin in (list, Sequence, typing.List):  # noqa: UP006
+        return {"type": "array", "items": _json_schema(args[0])}
+    if origin in (dict, Mapping, typing.Dict):  # noqa: UP006
+        return {"type": "object", "propertyNames": {"type": "string"}, "additionalProperties": _json_schema(args[1])}
+    simple = {
+        int: {"type": "integer"},
+        float: {"type": "number"},
+        str: {"type": "string"},
+        bool: {"type": "boolean"},
+        type(None): {"type": "null"},
+        datetime.datetime: {"type": "string", "format": "date-time"},
+        datetime.date: {"type": "string", "format": "date"},
+        datetime.timedelta: {"type": "number"},
+    }
+    if t in simple:
+        return dict(simple[t])
+    if isinstance(t, type) and issubclass(t, enum.Enum):
+        return {"enum": [m.value for m in t]}
+    return {}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Values
+
+
+def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
+    return literals_pb2.Scalar(primitive=literals_pb2.Primitive(**kwargs))
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+_MAX_DURATION_SECONDS = 315_576_000_000  # protobuf's Duration: 10,000 years either way
+
+
+def _json_value(value: Any, where: str) -> Any:
+    """``value`` as JSON data for a ``Struct``: dataclasses as objects, enums as their values, datetimes as ISO 8601
+    strings, tuples as lists (what flytekit's JSON form of a dataclass holds)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json_value(getattr(value, f.name), f"{where}.{f.name}") for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return _json_value(value.value, where)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeConversionError(where, f"JSON objects have string keys, got {k!r}")
+            out[k] = _json_value(v, f"{where}[{k!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeConversionError(where, f"{type(value).__name__} cannot be held in JSON")
+
+
+def _struct(value: Any, expected: types_pb2.LiteralType, where: str) -> struct_pb2.Struct:
+    """A ``Struct`` for a dict or a dataclass instance; for a dataclass type, the fields are checked first."""
+    data = _json_value(value, where)
+    fields = expected.structure.dataclass_type
+    if fields and isinstance(value, Mapping):
+        for key, item in value.items():
+            if key not in fields:
+                raise TypeConversionError(f"{where}[{key!r}]", f"is not a field (fields: {', '.join(sorted(fields))})")
+            to_literal(item, fields[key], f"{where}[{key!r}]")
+        required = expected.metadata.fields.get("required")
+        for name in required.list_value.values if required is not None else ():
+            if name.string_value not in value:
+                raise TypeConversionError(where, f"the required field {name.string_value!r} is missing")
+    out = struct_pb2.Struct()
+    try:
+        out.update(data)
+    except (TypeError, ValueError) as err:
+        raise TypeConversionError(where, f"cannot be held as a JSON object ({err})") from None
+    return out
+
+
+def to_literal(value: Any, expected: types_pb2.LiteralType, where: str) -> literals_pb2.Literal:
+    """The literal for a plain Python value bound where ``expected`` is wanted.
+
+    Raises:
+        TypeConversionError: the value does not fit the type (``where`` names the input in the message).
+    """
+    kind = expected.WhichOneof("type")
+    if kind == "union_type":
+        return _union(value, expected.union_type, where)
+    if kind == "collection_type":
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise TypeConversionError(where, f"expected a list, got {type(value).__name__}")
+        out = literals_pb2.Literal()
+        out.collection.SetInParent()  # an empty list is still a list
+        out.collection.literals.extend(
+            to_literal(v, expected.collection_type, f"{where}[{i}]") for i, v in enumerate(value)
+        )
+        return out
+    if kind == "map_value_type":
+        if not isinstance(value, Mapping):
+            raise TypeConversionError(where, f"expected a dict, got {type(value).__name__}")
+        out = literals_pb2.Literal()
+        out.map.SetInParent()  # an empty dict is still a map
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeConversionError(where, f"Flyte maps have string keys, got {k!r}")
+            out.map.literals[k].CopyFrom(to_literal(v, expected.map_value_type, f"{where}[{k!r}]"))
+        return out
+    return literals_pb2.Literal(scalar=_scalar(value, expected, where))
+
+
+_EXACT = {int: types_pb2.INTEGER, float: types_pb2.FLOAT, str: types_pb2.STRING, bool: types_pb2.BOOLEAN}
+
+
+def _union(value: Any, expected: types_pb2.UnionType, where: str) -> literals_pb2.Literal:
+    """The literal of ``value`` in the one variant that takes it (flytekit's rule: a value several variants take is
+    ambiguous, unless one of them is its exact simple type)."""
+    matches = []
+    for variant in expected.variants:
+        try:
+            matches.append((variant, to_literal(value, variant, where)))
+        except TypeConversionError:
+            continue
+    if len(matches) > 1:
+        exact = [m for m in matches if m[0].WhichOneof("type") == "simple" and m[0].simple == _EXACT.get(type(value))]
+        if len(exact) != 1:
+            raise TypeConversionError(where, f"{value!r} fits {len(matches)} variants of the union; it is ambiguous")
+        matches = exact
+    if not matches:
+        raise TypeConversionError(where, f"{value!r} fits no variant of the union")
+    variant, literal = matches[0]
+    union = literals_pb2.Literal()
+    union.scalar.union.value.CopyFrom(literal)
+    union.scalar.union.type.CopyFrom(variant)
+    return union
+
+
+def _scalar(value: Any, expected: types_pb2.LiteralType, where: str) -> literals_pb2.Scalar:
+    kind = expected.WhichOneof("type")
+    simple = expected.simple if kind == "simple" else None
+    if kind == "enum_type":
+        text = value.value if isinstance(value, enum.Enum) else value
+        if not isinstance(text, str) or text not in expected.enum_type.values:
+            raise TypeConversionError(where, f"{value!r} is not one of {list(expected.enum_type.values)}")
+        return _primitive(string_value=text)
+    if kind == "blob":
+        uri = getattr(value, "uri", value)
+        if not isinstance(uri, str):
+            raise TypeConversionError(where, f"expected a File, Directory or URI string, got {type(value).__name__}")
+        return literals_pb2.Scalar(
+            blob=literals_pb2.Blob(uri=uri, metadata=literals_pb2.BlobMetadata(type=expected.blob))
+        )
+    if kind == "structured_dataset_type":
+        uri = getattr(value, "uri", value)
+        if not isinstance(uri, str):
+            raise TypeConversionError(where, f"expected a StructuredDataset or URI string, got {type(value).__name__}")
+        sd = literals_pb2.StructuredDataset(uri=uri)
+        sd.metadata.structured_dataset_type.CopyFrom(expected.structured_dataset_type)
+        return literals_pb2.Scalar(structured_dataset=sd)
+    if simple == types_pb2.NONE:
+        if value is not None:
+            raise TypeConversionError(where, f"expected None, got {value!r}")
+        return literals_pb2.Scalar(none_type=literals_pb2.Void())
+    if value is None:
+        raise TypeConversionError(where, "None is not allowed here (use Optional[...])")
+    if simple == types_pb2.BOOLEAN and isinstance(value, bool):
+        return _primitive(boolean=value)
+    if simple == types_pb2.INTEGER and isinstance(value, int) and not isinstance(value, bool):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise TypeConversionError(where, f"{value} is outside the 64-bit range of a Flyte integer")
+        return _primitive(integer=value)
+    if simple == types_pb2.FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return _primitive(float_value=value)
+        return _primitive(float_value=float(value))
+    if simple == types_pb2.STRING and isinstance(value, str):
+        return _primitive(string_value=value)
+    if simple == types_pb2.DATETIME and isinstance(value, (datetime.datetime, datetime.date)):
+        moment = (
+            value if isinstance(value, datetime.datetime) else datetime.datetime(value.year, value.month, value.day)
+        )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        stamp = timestamp_pb2.Timestamp()
+        stamp.FromDatetime(moment)
+        return _primitive(datetime=stamp)
+    if simple == types_pb2.DURATION and isinstance(value, datetime.timedelta):
+        if abs(value.total_seconds()) > _MAX_DURATION_SECONDS:
+            raise TypeConversionError(where, f"{value} is longer than a protobuf Duration holds (10,000 years)")
+        duration = duration_pb2.Duration()
+        duration.FromTimedelta(value)
+        return _primitive(duration=duration)
+    if simple == types_pb2.BINARY and isinstance(value, (bytes, bytearray)):
+        return literals_pb2.Scalar(binary=literals_pb2.Binary(value=bytes(value)))
+    if simple == types_pb2.STRUCT and (isinstance(value, Mapping) or dataclasses.is_dataclass(value)):
+        return literals_pb2.Scalar(generic=_struct(value, expected, where))
+    want = types_pb2.SimpleType.Name(simple) if simple is not None else (kind or "an unset type")
+    raise TypeConversionError(where, f"{value!r} ({type(value).__name__}) does not fit {want}")
