@@ -6,11 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 GEN_VENV := .venv-gen
 FLOOR_VENV := .venv-floor
+FLYTEKIT_VENV := .venv-flytekit
 # The oldest runtimes flytespec declares (pyproject.toml); `make test-floor` runs the suite on them.
 FLOOR_PINS := protobuf==4.21.1 PyYAML==6.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-floor test-python-backend lint format typecheck gen check-gen lint-proto breaking bench check clean
+.PHONY: help demo test test-floor test-python-backend lint format typecheck gen goldens check-gen lint-proto breaking bench fuzz check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -28,14 +29,20 @@ $(GEN_VENV)/bin/.installed: tools/requirements-gen.txt tools/requirements-protoc
 	$(GEN_VENV)/bin/python -m pip install -q --no-deps -r tools/requirements-protoc.txt
 	touch $@
 
+$(FLYTEKIT_VENV)/bin/.installed: tools/requirements-flytekit.txt
+	$(PYTHON) -m venv $(FLYTEKIT_VENV)
+	$(FLYTEKIT_VENV)/bin/python -m pip install -q --upgrade pip
+	$(FLYTEKIT_VENV)/bin/python -m pip install -q -r tools/requirements-flytekit.txt
+	touch $@
+
 $(FLOOR_VENV)/bin/.installed: pyproject.toml
 	$(PYTHON) -m venv $(FLOOR_VENV)
 	$(FLOOR_VENV)/bin/python -m pip install -q --upgrade pip
 	$(FLOOR_VENV)/bin/python -m pip install -q -e '.[dev]' $(FLOOR_PINS)
 	touch $@
 
-demo: $(BIN)/.installed ## round-trip every shipped example spec through binary, JSON and YAML
-	$(BIN)/python examples/demo.py examples
+demo: $(BIN)/.installed ## build example workflows, write, validate and draw them, show a broken spec's diagnostics
+	$(BIN)/python examples/demo.py build/demo
 
 test: $(BIN)/.installed ## run the test suite (newest dependencies)
 	$(BIN)/python -m pytest
@@ -66,6 +73,9 @@ typecheck: $(BIN)/.installed ## mypy --strict over src, tests, tools and bench
 gen: $(GEN_VENV)/bin/.installed ## regenerate gen/ from idl/ with the pinned generators
 	$(GEN_VENV)/bin/python tools/gen.py
 
+goldens: $(FLYTEKIT_VENV)/bin/.installed ## rewrite the builder's golden files (tests/build/goldens) with flytekit
+	$(FLYTEKIT_VENV)/bin/python tools/flytekit_goldens.py
+
 check-gen: $(GEN_VENV)/bin/.installed ## fail when gen/ is not what `make gen` writes
 	$(GEN_VENV)/bin/python tools/gen.py --check
 
@@ -77,11 +87,21 @@ breaking: $(BIN)/.installed ## buf breaking: idl/ against the previous commit of
 	  echo "buf breaking --against .git#ref=HEAD"; $(BIN)/buf breaking --against '.git#ref=HEAD' || exit 1; \
 	fi
 
-bench: $(BIN)/.installed ## benchmarks beside the peers (codecs, validation, compilation), figures in bench/results/
+bench: $(BIN)/.installed ## benchmarks beside the peers (codecs, validation, compilation, builder), figures in bench/results/
 	$(BIN)/python bench/bench_io.py
 	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_cli.py
+	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_extreme.py
+
+# FUZZ_SECONDS (default 600) sets the time; FUZZ_ARGS passes more (--engines, --targets, --seed; see tools/fuzz.py).
+FUZZ_SECONDS ?= 600
+fuzz: $(BIN)/.installed ## fuzz every target for FUZZ_SECONDS (hypothesis, mutation, atheris when it installs); prints executions and findings
+	@$(BIN)/python -c 'import atheris' 2>/dev/null || $(BIN)/python -m pip install -q 'atheris>=2.3' \
+	  || echo "atheris did not install: fuzzing with hypothesis and mutation only"
+	$(BIN)/python tools/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
 
 check: lint typecheck check-gen breaking test ## everything CI runs on every change
 
 clean: ## remove the virtual environments and caches
-	rm -rf $(VENV) $(GEN_VENV) $(FLOOR_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(GEN_VENV) $(FLOOR_VENV) $(FLYTEKIT_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info

@@ -40,6 +40,10 @@ def test_wheel_contents(wheel: Path) -> None:
     assert len(generated) == 25  # 17 core, 7 admin, and flytespec.options
     sources = {n.removeprefix("src/") for n in names if n.endswith(".py")}
     assert not any(n.startswith(("tests/", "tools/", "gen/", "src/")) for n in sources)
+    # Every module of both trees ships (the package list in pyproject.toml is explicit).
+    for tree in ("src", "gen"):
+        for path in (ROOT / tree).rglob("*.py"):
+            assert path.relative_to(ROOT / tree).as_posix() in names, path
 
 
 def test_wheel_works_outside_the_source_tree_next_to_flyteidl(wheel: Path, tmp_path: Path) -> None:

@@ -8,11 +8,13 @@ path from the root of the message (``workflow.nodes[3].metadata.timeout``).
 from __future__ import annotations
 
 __all__ = [
+    "BuildError",
     "DecodeError",
     "EncodeError",
     "FlytespecError",
     "FlytespecWarning",
     "FormatDetectionError",
+    "LimitExceededError",
     "TypeDetectionError",
     "UnknownFieldsError",
     "UnknownMessageTypeError",
@@ -80,6 +82,47 @@ class FormatDetectionError(DecodeError):
     """The format of the input could not be told from its name or content."""
 
 
+class LimitExceededError(DecodeError):
+    """The input is larger, or nested deeper, than the limit flytespec reads (see ``docs/limits.md``).
+
+    Raised before the work the limit guards: an input over ``max_size`` is refused before it is parsed (a file before
+    it is read), nesting over ``max_depth`` before the messages below it are built.
+
+    Attributes:
+        limit: the name of the limit: ``"max_size"`` or ``"max_depth"`` (the keyword arguments that set them), or one
+            of YAML's fixed guards, ``"yaml_nesting"`` (levels of mappings and lists) and ``"yaml_aliases"`` (how many
+            times aliases may multiply a document).
+        value: the limit's value in force.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        limit: str,
+        value: int,
+        source: str = "<input>",
+        format: str | None = None,
+        message_type: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        self.limit = limit
+        self.value = value
+        super().__init__(
+            reason,
+            source=source,
+            format=format,
+            message_type=message_type,
+            path=path,
+            line=line,
+            column=column,
+            offset=offset,
+        )
+
+
 class TypeDetectionError(DecodeError):
     """The message type of the input was not given and could not be told from its name or content."""
 
@@ -124,6 +167,20 @@ class UnknownFieldsError(EncodeError):
             "(binary output keeps them); pass drop_unknown_fields=True to write without them",
             message_type=message_type,
         )
+
+
+class BuildError(FlytespecError, ValueError):
+    """A builder was given an argument it cannot use (a bad quantity, an unknown input, two members of one oneof).
+
+    Attributes:
+        where: what was being built and the argument, as a path (``task 'etl.load': requests.cpu``).
+        reason: what is wrong and what was expected.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(f"{where}: {reason}" if where else reason)
 
 
 class ViewConversionError(FlytespecError, ValueError):

@@ -1,0 +1,257 @@
+"""What the commands share: reading inputs (files, folders, archives, stdin), writing outputs, errors, colour."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from google.protobuf.message import Message
+
+from flytespec import archive, io
+from flytespec.errors import FlytespecError
+
+__all__ = [
+    "CliError",
+    "Source",
+    "colorizer",
+    "describe_error",
+    "expand",
+    "load_group",
+    "load_messages",
+    "load_one",
+    "refuse_binary_terminal",
+    "show_warnings",
+    "write_output",
+]
+
+STDIN = "-"
+
+
+class CliError(Exception):
+    """A usage error or a refused request, shown as one line (exit status 2)."""
+
+
+def describe_error(err: BaseException) -> tuple[int, str]:
+    """(exit status, one-line text) for an exception that ended a command."""
+    if isinstance(err, CliError):
+        return 2, f"error: {err}"
+    if isinstance(err, FlytespecError):
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        return 2, f"error: {text}"
+    if isinstance(err, OSError):
+        where = f"{err.filename}: " if err.filename else ""
+        return 2, f"error: {where}{err.strerror or err}"
+    return 3, (
+        f"internal error: {type(err).__name__}: {err} "
+        "(this is a bug: run the command again with --debug for the traceback, and report it)"
+    )
+
+
+def show_warnings() -> None:
+    """Print warnings (flytespec's own: fields dropped or ignored on request) as one line each on stderr."""
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        print(f"flytespec: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show
+    warnings.simplefilter("always")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One spec read (or not) from the inputs.
+
+    Attributes:
+        label: how reports name it: a path, ``<stdin>``, or ``ARCHIVE!MEMBER``.
+        message: the spec, or None when it could not be read.
+        error: why it could not be read (one line), or None.
+        group: specs of one group reference each other (the loose files of a command are group 0, each
+            archive a group of its own).
+    """
+
+    label: str
+    message: Message | None
+    error: str | None
+    group: int
+
+
+def _display(path: Path) -> str:
+    return path.as_posix()
+
+
+def expand(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
+    """(label, path) of every input: files as given, folders searched recursively (sorted), ``-`` as stdin.
+
+    Raises:
+        CliError: a path does not exist.
+    """
+    for raw in paths:
+        if raw == STDIN:
+            yield "<stdin>", None
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                (p for p in path.rglob("*") if p.is_file() and (io.format_from_name(p) or archive.is_archive_name(p))),
+                key=lambda p: p.as_posix(),
+            )
+            for p in found:
+                yield _display(p), p
+        elif path.exists() or _split_member(raw) is None:
+            if not path.exists():
+                raise CliError(f"{raw}: no such file or folder")
+            yield _display(path), path
+        else:
+            yield raw, path
+
+
+def _split_member(raw: str) -> tuple[str, str] | None:
+    """``ARCHIVE!MEMBER`` (or ``ARCHIVE!/MEMBER``) split, when the archive part names an existing archive."""
+    head, sep, member = raw.partition("!")
+    if sep and archive.is_archive_name(head) and Path(head).is_file():
+        parts = [p for p in member.replace("\\", "/").split("/") if p not in ("", ".")]
+        return head, "/".join(parts)
+    return None
+
+
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+def load_group(
+    paths: list[str],
+    type_name: str | None,
+    on_read: Callable[[], object] | None = None,
+) -> tuple[list[Source], list[tuple[str, str]]]:
+    """Read every input, without stopping at one that cannot be read.
+
+    Returns:
+        The specs (in input order; archives expanded into their members) and the files skipped inside archives
+        as ``(label, reason)``.
+    """
+    sources: list[Source] = []
+    skipped: list[tuple[str, str]] = []
+    group = 0
+    for label, path in expand(paths):
+        member = _split_member(str(path)) if path is not None and not path.exists() else None
+        if path is not None and (archive.is_archive_name(path) or member is not None):
+            archive_path = Path(member[0]) if member else path
+            try:
+                pkg = archive.read_archive(archive_path, name=_display(archive_path), message_type=type_name)
+            except FlytespecError as err:
+                sources.append(Source(label, None, str(err), 0))
+                continue
+            group += 1
+            chosen = [m for m in pkg.members if member is None or m.name == member[1]]
+            if member is not None and not chosen:
+                raise CliError(f"{label}: the archive has no spec member {member[1]!r}{_members_hint(pkg)}")
+            for m in chosen:
+                error = str(m.error) if m.error is not None else None
+                sources.append(Source(archive.member_label(pkg, m), m.message, error, group))
+            if member is None:
+                skipped.extend((archive.member_label(pkg, name), reason) for name, reason in pkg.skipped)
+        else:
+            sources.append(_load_file(label, path, type_name))
+        if on_read is not None:
+            on_read()
+    return sources, skipped
+
+
+def _members_hint(pkg: archive.Archive) -> str:
+    names = [m.name for m in pkg.members]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return f" (it holds {shown})" if names else " (it holds no spec files)"
+
+
+def _load_file(label: str, path: Path | None, type_name: str | None) -> Source:
+    try:
+        message = io.loads(_read_stdin(), type_name, source="<stdin>") if path is None else io.load(path, type_name)
+    except FlytespecError as err:
+        return Source(label, None, str(err), 0)
+    return Source(label, message, None, 0)
+
+
+def load_messages(paths: list[str], type_name: str | None) -> list[Source]:
+    """Read every input; raise at the first that cannot be read (commands that need them all).
+
+    Raises:
+        CliError: an input cannot be read (the error names it).
+    """
+    sources, _ = load_group(paths, type_name)
+    for source in sources:
+        if source.error is not None:
+            raise CliError(source.error)
+    if not sources:
+        raise CliError(f"no spec files in {', '.join(paths)}")
+    return sources
+
+
+def load_one(path: str, type_name: str | None) -> Source:
+    """Read one spec: a file, ``ARCHIVE!MEMBER``, or stdin.
+
+    Raises:
+        CliError: it cannot be read, or the input holds several specs (an archive, a folder).
+    """
+    sources = load_messages([path], type_name)
+    if len(sources) > 1:
+        names = ", ".join(s.label for s in sources[:4]) + (" ..." if len(sources) > 4 else "")
+        raise CliError(f"{path} holds {len(sources)} specs ({names}): name one, as ARCHIVE!MEMBER for an archive")
+    return sources[0]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Outputs
+
+
+def write_output(target: str, data: bytes | str) -> None:
+    """Write ``data`` to a file (atomically: a temporary file renamed over it) or to stdout (``-``).
+
+    Text ends with a newline.
+    """
+    payload = data if isinstance(data, bytes) else (data if data.endswith("\n") else data + "\n").encode("utf-8")
+    if target == STDIN:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise CliError(f"{target}: is a folder; give a file name")
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def refuse_binary_terminal(target: str, fmt: str) -> None:
+    """Refuse to write binary protobuf to a terminal."""
+    if target == STDIN and fmt == "binary" and sys.stdout.isatty():
+        raise CliError("binary output to a terminal: redirect it to a file, or choose --to json or yaml")
+
+
+def colorizer(option: str, stream: TextIO) -> Callable[[str, str], str]:
+    """A function colouring text (``paint(text, "red")``), or leaving it as is when colour is off."""
+    on = option == "always" or (
+        option == "auto" and not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
+    )
+    codes = {"red": "31", "yellow": "33", "green": "32", "bold": "1", "dim": "2", "cyan": "36"}
+
+    def paint(text: str, colour: str) -> str:
+        return f"\033[{codes[colour]}m{text}\033[0m" if on else text
+
+    return paint

@@ -1,0 +1,139 @@
+"""pyflyte archives: read in memory, references resolved within one archive, unsafe archives refused."""
+
+from __future__ import annotations
+
+import io as stdlib_io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from flytespec import archive, io
+from flytespec.admin import launch_plan_pb2
+from flytespec.core import types_pb2
+from flytespec.errors import DecodeError
+from tests.cli.conftest import EXAMPLES, Run
+
+MEMBERS = sorted((EXAMPLES / "pyflyte").glob("*.pb"))
+
+
+def _tgz(entries: list[tuple[str, bytes | None, bytes]]) -> bytes:
+    """(name, payload or None, kind: b"file" | b"symlink" | b"dir" | b"fifo") entries as a .tgz."""
+    raw = stdlib_io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        for name, payload, kind in entries:
+            info = tarfile.TarInfo(name)
+            if kind == b"symlink":
+                info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            elif kind == b"hardlink":
+                info.type, info.linkname = tarfile.LNKTYPE, MEMBERS[0].name
+            elif kind == b"dir":
+                info.type = tarfile.DIRTYPE
+            elif kind == b"fifo":
+                info.type = tarfile.FIFOTYPE
+            info.size = len(payload or b"")
+            tar.addfile(info, stdlib_io.BytesIO(payload or b""))
+    return raw.getvalue()
+
+
+def _package(extra: tuple[tuple[str, bytes | None, bytes], ...] | list[tuple[str, bytes | None, bytes]] = ()) -> bytes:
+    entries: list[tuple[str, bytes | None, bytes]] = [(p.name, p.read_bytes(), b"file") for p in MEMBERS]
+    return _tgz(entries + list(extra))
+
+
+def test_members_read_and_typed_by_name() -> None:
+    pkg = archive.read_archive(_package([("fast123.tar.gz", b"source", b"file"), ("sub", None, b"dir")]), name="p.tgz")
+    assert [m.name for m in pkg.members] == [p.name for p in MEMBERS]
+    assert [m.message for m in pkg.members] == [io.load(p) for p in MEMBERS]
+    assert pkg.skipped == [("fast123.tar.gz", "not a spec file (its extension is not .pb, .json or .yaml)")]
+    assert archive.member_label(pkg, pkg.members[0]) == f"p.tgz!/{MEMBERS[0].name}"
+
+
+def test_the_group_resolves_references() -> None:
+    pkg = archive.read_archive(_package())
+    results = archive.validate_group([m.message for m in pkg.members])
+    assert results == [[], [], [], []]
+    # Alone, the workflow cannot find its tasks.
+    alone = archive.validate_group([pkg.members[2].message])
+    assert {d.code.value for d in alone[0]} == {"TaskReferenceNotFound"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        (("link.pb", None, b"symlink"), "is a link"),
+        (("hard.pb", None, b"hardlink"), "is a link"),
+        (("pipe.pb", None, b"fifo"), "not a regular file"),
+        (("/abs/000_x_1.pb", b"", b"file"), "absolute path"),
+        (("../000_x_1.pb", b"", b"file"), "outside the archive"),
+        (("a/../../000_x_1.pb", b"", b"file"), "outside the archive"),
+    ],
+)
+def test_unsafe_members_refuse_the_archive(entry: tuple[str, bytes | None, bytes], reason: str) -> None:
+    with pytest.raises(DecodeError, match=reason):
+        archive.read_archive(_package([entry]), name="p.tgz")
+
+
+def test_limits() -> None:
+    data = _package()
+    with pytest.raises(DecodeError, match="over 10"):
+        archive.read_archive(data, limits=archive.Limits(max_member_bytes=10))
+    with pytest.raises(DecodeError, match="more than 100 bytes"):
+        archive.read_archive(data, limits=archive.Limits(max_total_bytes=100))
+    with pytest.raises(DecodeError, match="more than 2 members"):
+        archive.read_archive(data, limits=archive.Limits(max_members=2))
+
+
+def test_not_an_archive_and_corrupt_archives() -> None:
+    with pytest.raises(DecodeError, match="not a readable"):
+        archive.read_archive(b"plain text", name="x.tgz")
+    with pytest.raises(DecodeError):
+        archive.read_archive(_package()[:200], name="x.tgz")
+    with pytest.raises(DecodeError, match="cannot read the file"):
+        archive.read_archive("no/such.tgz")
+
+
+def test_a_bad_member_does_not_hide_the_others() -> None:
+    pkg = archive.read_archive(_package([("004_broken_1.pb", b"\xff\xff\xff", b"file")]))
+    broken = [m for m in pkg.members if m.error is not None]
+    assert [m.name for m in broken] == ["004_broken_1.pb"]
+    assert broken[0].message is None
+
+
+def test_validate_an_archive_through_the_cli(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "pkg.tgz").write_bytes(_package([("fast1.tar.gz", b"x", b"file")]))
+    proc = flytespec("validate", "--format", "json", "pkg.tgz")
+    assert proc.returncode == 0, proc.stdout
+    document = json.loads(proc.stdout)
+    assert [f["file"] for f in document["files"]] == [f"pkg.tgz!/{p.name}" for p in MEMBERS]
+    assert document["skipped"][0]["file"] == "pkg.tgz!/fast1.tar.gz"
+    refused = tmp_path / "evil.tgz"
+    refused.write_bytes(_package([("link.pb", None, b"symlink")]))
+    proc = flytespec("validate", "evil.tgz")
+    assert proc.returncode == 2
+    assert "is a link" in proc.stdout
+
+
+def test_launch_plan_inputs_are_checked_against_the_workflow_in_the_archive(flytespec: Run, tmp_path: Path) -> None:
+    lp = io.load(MEMBERS[3], launch_plan_pb2.LaunchPlan)
+    lp.spec.default_inputs.parameters["date"].var.type.simple = types_pb2.INTEGER  # the workflow says STRING
+    lp.spec.default_inputs.parameters["date"].default.scalar.primitive.integer = 3
+    entries: list[tuple[str, bytes | None, bytes]] = [(p.name, p.read_bytes(), b"file") for p in MEMBERS[:3]]
+    entries.append((MEMBERS[3].name, io.to_binary(lp), b"file"))
+    (tmp_path / "pkg.tgz").write_bytes(_tgz(entries))
+    proc = flytespec("validate", "-q", "pkg.tgz")
+    assert proc.returncode == 1
+    assert (
+        f'pkg.tgz!/{MEMBERS[3].name}: spec.default_inputs.parameters["date"].var.type: MismatchingTypes: '
+        in proc.stdout
+    )
+
+
+def test_one_member_by_name(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "pkg.tgz").write_bytes(_package())
+    proc = flytespec("digest", f"pkg.tgz!/{MEMBERS[2].name}")
+    assert proc.stdout.split() == [proc.stdout.split()[0], f"pkg.tgz!/{MEMBERS[2].name}"]
+    missing = flytespec("digest", "pkg.tgz!/nope.pb")
+    assert missing.returncode == 2
+    assert MEMBERS[0].name in missing.stderr  # says what the archive holds

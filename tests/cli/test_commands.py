@@ -1,0 +1,319 @@
+"""Every command through the real entry point: formats, stdin/stdout, exit statuses, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flytespec import io
+from flytespec.cli import build_parser
+from flytespec.core import compiler_pb2, workflow_closure_pb2
+from flytespec.digest import digest
+from tests.cli.conftest import EXAMPLES, Run, entry_point
+from tests.conftest import ROOT
+
+CLOSURE = EXAMPLES / "etl.closure.yaml"
+ERRORS = ROOT / "docs" / "examples" / "errors"
+COMMANDS = ("validate", "convert", "compile", "graph", "diff", "digest", "schema")
+
+
+def _one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("flytespec: error: ")
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# entry points and help
+
+
+def test_python_dash_m_and_the_script_agree(tmp_path: Path) -> None:
+    script = subprocess.run([*entry_point(), "digest", str(CLOSURE)], capture_output=True, text=True, check=True)
+    module = subprocess.run(
+        [sys.executable, "-m", "flytespec", "digest", str(CLOSURE)], capture_output=True, text=True, check=True
+    )
+    assert script.stdout == module.stdout
+    assert script.stdout.startswith(digest(io.load(CLOSURE)))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_of_each_command_has_an_example(command: str, flytespec: Run) -> None:
+    proc = flytespec(command, "--help")
+    assert proc.returncode == 0
+    assert "example:" in proc.stdout
+    assert f"flytespec {command}" in proc.stdout
+
+
+def test_every_command_is_documented_in_the_reference() -> None:
+    reference = (ROOT / "docs" / "cli.md").read_text()
+    actions = [a for a in build_parser()._actions if a.dest == "command"]
+    assert sorted(actions[0].choices) == sorted(COMMANDS)  # type: ignore[arg-type]
+    for command in COMMANDS:
+        assert f"### {command}" in reference or f"{command} " in reference
+
+
+def test_no_command_and_unknown_options_are_usage_errors(flytespec: Run) -> None:
+    assert flytespec().returncode == 2
+    proc = flytespec("validate", "--no-such-option", str(CLOSURE))
+    assert proc.returncode == 2
+    assert "usage:" in proc.stderr
+
+
+def test_version(flytespec: Run) -> None:
+    proc = flytespec("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("flytespec ")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# validate
+
+
+def test_validate_clean_files_exit_0(flytespec: Run) -> None:
+    clean = [p for p in sorted(EXAMPLES.iterdir()) if p.name != "broken" and (p.is_dir() or io.format_from_name(p))]
+    proc = flytespec("validate", *map(str, clean))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1].endswith("no problems")
+    assert proc.stderr == ""  # no progress bar when piped
+
+
+@pytest.mark.parametrize("path", sorted(ERRORS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_validate_reports_the_code_in_text_and_json(path: Path, flytespec: Run) -> None:
+    text = flytespec("validate", str(path))
+    expected_status = 0 if path.stem == "StructIntegerAsFloat" else 1
+    assert text.returncode == expected_status
+    assert f": {path.stem}: " in text.stdout
+    document = json.loads(flytespec("validate", "--format", "json", str(path)).stdout)
+    assert path.stem in {d["code"] for d in document["files"][0]["diagnostics"]}
+
+
+def test_text_lines_have_file_path_code_message(flytespec: Run) -> None:
+    proc = flytespec("validate", "-q", str(ERRORS / "ParameterNotBound.yaml"))
+    (line,) = proc.stdout.splitlines()
+    assert line.startswith(f"{ERRORS / 'ParameterNotBound.yaml'}: workflow.nodes[0].inputs: ParameterNotBound: ")
+
+
+def test_strict_turns_warnings_into_errors(flytespec: Run) -> None:
+    path = str(ERRORS / "StructIntegerAsFloat.yaml")
+    assert flytespec("validate", path).returncode == 0
+    strict = flytespec("validate", "--strict", "--format", "json", path)
+    assert strict.returncode == 1
+    (diagnostic,) = json.loads(strict.stdout)["files"][0]["diagnostics"]
+    assert diagnostic["severity"] == "error"
+
+
+def test_unreadable_input_is_exit_2_and_the_others_are_still_checked(flytespec: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("workflow: [\n")
+    proc = flytespec("validate", "--format", "json", str(bad), str(ERRORS / "CycleDetected.yaml"))
+    assert proc.returncode == 2
+    document = json.loads(proc.stdout)
+    assert document["files"][0]["error"].startswith(f"{bad}:")
+    assert document["files"][1]["diagnostics"][0]["code"] == "CycleDetected"
+    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "unreadable": 1}
+
+
+def test_missing_path_is_a_one_line_error(flytespec: Run) -> None:
+    proc = flytespec("validate", "no/such/file.yaml")
+    assert proc.returncode == 2
+    assert "no/such/file.yaml" in _one_line_error(proc)
+
+
+def test_sarif(flytespec: Run) -> None:
+    proc = flytespec("validate", "--format", "sarif", str(ERRORS / "CycleDetected.yaml"), str(CLOSURE))
+    assert proc.returncode == 1
+    sarif = json.loads(proc.stdout)
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    (result,) = run["results"]
+    assert result["ruleId"] == "CycleDetected"
+    assert rules[result["ruleIndex"]] == "CycleDetected"
+    assert result["level"] == "error"
+    location = result["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == str(ERRORS / "CycleDetected.yaml")
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "workflow.nodes[0]"
+
+
+def test_validate_reads_stdin(flytespec: Run) -> None:
+    proc = flytespec("validate", "-", stdin=(ERRORS / "CycleDetected.yaml").read_text())
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("<stdin>: workflow.nodes[0]: CycleDetected: ")
+
+
+def test_validate_colours_only_when_asked_or_on_a_terminal(flytespec: Run) -> None:
+    path = str(ERRORS / "CycleDetected.yaml")
+    assert "\033[" not in flytespec("validate", path).stdout
+    assert "\033[31mCycleDetected\033[0m" in flytespec("validate", "--color", "always", path).stdout
+
+
+def test_output_is_deterministic_across_hash_seeds(flytespec: Run) -> None:
+    paths = [str(p) for p in sorted(ERRORS.glob("*.yaml"))]
+    outputs = {
+        flytespec("validate", "--format", "json", *paths, env={"PYTHONHASHSEED": seed}).stdout
+        for seed in ("0", "1", "77")
+    }
+    assert len(outputs) == 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# convert
+
+
+@pytest.mark.parametrize("target", ["out.pb", "out.json", "out.yaml"])
+def test_convert_by_extension_round_trips(target: str, flytespec: Run, tmp_path: Path) -> None:
+    assert flytespec("convert", str(CLOSURE), target).returncode == 0
+    assert io.load(tmp_path / target) == io.load(CLOSURE)
+    assert io.format_from_name(target) == io.detect_format((tmp_path / target).read_bytes())
+
+
+def test_convert_stdin_to_stdout(flytespec: Run) -> None:
+    proc = flytespec("convert", "-", "-o", "-", "--to", "json", stdin=CLOSURE.read_text())
+    assert proc.returncode == 0
+    assert io.from_json(proc.stdout, "WorkflowClosure") == io.load(CLOSURE)
+    assert json.loads(proc.stdout)["workflow"]["id"]["name"] == "etl.pipeline.etl"
+
+
+def test_convert_proto_names(flytespec: Run) -> None:
+    proc = flytespec("convert", str(CLOSURE), "-o", "-", "--proto-names")
+    assert "upstream_node_ids" in proc.stdout
+    assert "upstreamNodeIds" not in proc.stdout
+
+
+def test_convert_needs_the_type_when_it_cannot_be_told(flytespec: Run, tmp_path: Path) -> None:
+    node = ROOT / "docs" / "examples" / "node.yaml"
+    refused = flytespec("convert", str(node), "-o", "-")
+    assert refused.returncode == 2
+    assert "--type" in _one_line_error(refused)
+    assert flytespec("convert", str(node), "-o", "-", "--type", "Node").returncode == 0
+
+
+def test_convert_refuses_unknown_fields_in_text_unless_dropped(flytespec: Run, tmp_path: Path) -> None:
+    message = io.load(CLOSURE)
+    newer = io.to_binary(message) + b"\xf8\x3f\x01"  # field 1023, varint: written by a newer Flyte
+    (tmp_path / "newer.pb").write_bytes(newer)
+    refused = flytespec("convert", "newer.pb", "out.json", "--type", "WorkflowClosure")
+    assert refused.returncode == 2
+    assert "drop" in _one_line_error(refused)
+    assert not (tmp_path / "out.json").exists()
+    dropped = flytespec("convert", "newer.pb", "out.json", "--type", "WorkflowClosure", "--drop-unknown-fields")
+    assert dropped.returncode == 0
+    assert dropped.stderr.startswith("flytespec: warning: ")
+    assert flytespec("convert", "newer.pb", "same.pb", "--type", "WorkflowClosure").returncode == 0
+    assert (tmp_path / "same.pb").read_bytes() == newer  # binary keeps them
+
+
+def test_convert_output_errors(flytespec: Run, tmp_path: Path) -> None:
+    assert flytespec("convert", str(CLOSURE)).returncode == 2
+    assert flytespec("convert", str(CLOSURE), "out.txt").returncode == 2
+    assert "out.txt" in _one_line_error(flytespec("convert", str(CLOSURE), "out.txt"))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# compile
+
+
+def test_compile_a_closure(flytespec: Run, tmp_path: Path) -> None:
+    assert flytespec("compile", str(CLOSURE), "-o", "c.pb").returncode == 0
+    compiled = io.load(tmp_path / "c.pb", compiler_pb2.CompiledWorkflowClosure)
+    assert compiled.primary.template.nodes[0].id == "start-node"
+
+
+def test_compile_go_json_is_compilers_output(flytespec: Run) -> None:
+    from flytespec.compiler import compile, to_go_json
+
+    proc = flytespec("compile", str(CLOSURE), "-o", "-", "--format", "go-json")
+    assert proc.stdout == to_go_json(compile(io.load(CLOSURE, workflow_closure_pb2.WorkflowClosure))) + "\n"
+
+
+def test_compile_a_folder_of_pyflyte_files(flytespec: Run, tmp_path: Path) -> None:
+    from flytespec.compiler import compile
+
+    assert flytespec("compile", str(EXAMPLES / "pyflyte"), "-o", "c.json").returncode == 0
+    assert io.load(tmp_path / "c.json", "CompiledWorkflowClosure") == compile(
+        io.load(CLOSURE, workflow_closure_pb2.WorkflowClosure)
+    )
+
+
+def test_compile_refuses_a_broken_workflow_with_its_diagnostics(flytespec: Run, tmp_path: Path) -> None:
+    proc = flytespec("compile", str(ERRORS / "CycleDetected.yaml"), "-o", "c.pb")
+    assert proc.returncode == 1
+    assert ": workflow.nodes[0]: CycleDetected: " in proc.stdout
+    assert not (tmp_path / "c.pb").exists()
+
+
+def test_compile_needs_a_workflow_choice_when_there_are_several(flytespec: Run) -> None:
+    proc = flytespec("compile", str(CLOSURE), str(ERRORS / "CycleDetected.yaml"), "-o", "-")
+    assert proc.returncode == 2
+    assert "--workflow" in _one_line_error(proc)
+    chosen = flytespec(
+        "compile", str(CLOSURE), str(ERRORS / "CycleDetected.yaml"), "-o", "-", "--workflow", "etl.pipeline.etl"
+    )
+    assert chosen.returncode == 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# graph, diff, digest, schema
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("mermaid", "%% workflow"), ("dot", "digraph")])
+def test_graph(fmt: str, start: str, flytespec: Run) -> None:
+    proc = flytespec("graph", str(CLOSURE), "--format", fmt)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(start)
+    assert "task etl.pipeline.extract" in proc.stdout
+    assert "gate: sleep 30s" in proc.stdout
+
+
+def test_graph_of_a_task_is_refused(flytespec: Run) -> None:
+    proc = flytespec("graph", str(EXAMPLES / "gpu-train.task.json"))
+    assert proc.returncode == 2
+    assert "no workflow" in _one_line_error(proc)
+
+
+def test_diff_statuses(flytespec: Run, tmp_path: Path) -> None:
+    shutil.copy(CLOSURE, tmp_path / "a.yaml")
+    message = io.load(CLOSURE, workflow_closure_pb2.WorkflowClosure)
+    message.workflow.nodes[0].metadata.retries.retries = 9
+    io.dump(message, tmp_path / "b.pb")
+    assert flytespec("diff", "a.yaml", "a.yaml").returncode == 0
+    changed = flytespec("diff", "a.yaml", "b.pb", "--format", "json")
+    assert changed.returncode == 1
+    (change,) = json.loads(changed.stdout)["changes"]
+    assert change == {"kind": "changed", "path": 'workflow.nodes[id="n0"].metadata.retries.retries', "old": 3, "new": 9}
+    other_type = flytespec("diff", "a.yaml", str(EXAMPLES / "etl.launchplan.yaml"))
+    assert other_type.returncode == 2
+    assert "cannot compare" in _one_line_error(other_type)
+
+
+def test_digest_is_format_independent(flytespec: Run, tmp_path: Path) -> None:
+    io.dump(io.load(CLOSURE), tmp_path / "c.pb")
+    io.dump(io.load(CLOSURE), tmp_path / "c.json")
+    lines = flytespec("digest", str(CLOSURE), "c.pb", "c.json").stdout.splitlines()
+    assert len({line.split()[0] for line in lines}) == 1
+    assert lines[0].split()[0] == digest(io.load(CLOSURE))
+
+
+def test_schema_command(flytespec: Run, tmp_path: Path) -> None:
+    proc = flytespec("schema", "admin.LaunchPlan", "-o", "lp.schema.json")
+    assert proc.returncode == 0
+    schema = json.loads((tmp_path / "lp.schema.json").read_text())
+    assert schema["$ref"] == "#/$defs/flytespec.admin.LaunchPlan"
+    unknown = flytespec("schema", "NoSuchMessage")
+    assert unknown.returncode == 2
+    _one_line_error(unknown)
+
+
+def test_debug_shows_the_traceback(flytespec: Run) -> None:
+    plain = flytespec("schema", "NoSuchMessage")
+    assert "Traceback" not in plain.stderr
+    debug = flytespec("schema", "NoSuchMessage", "--debug")
+    assert "Traceback" in debug.stderr
+    assert "UnknownMessageTypeError" in debug.stderr

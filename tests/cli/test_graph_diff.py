@@ -1,0 +1,160 @@
+"""graph and diff: what they show, on stable things (kinds, paths, edges), and no recursion at any depth."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from flytespec import io
+from flytespec.core import condition_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.diff import ChangeKind, diff
+from flytespec.graph import VertexKind, build_graph, to_dot, to_mermaid
+from flytespec.testing import random_workflow_closure
+from tests.cli.conftest import EXAMPLES
+
+CLOSURE = EXAMPLES / "etl.closure.yaml"
+
+
+def _nested_branches(depth: int, leaf: str = "leaf") -> workflow_closure_pb2.WorkflowClosure:
+    """A workflow whose only node is a branch nested ``depth`` levels deep in its then-arms (built in place:
+    protobuf refuses to copy messages this deep)."""
+    closure = workflow_closure_pb2.WorkflowClosure()
+    closure.workflow.id.name = "deep"
+    node = closure.workflow.nodes.add(id="b0")
+    for level in range(depth):
+        if_else = node.branch_node.if_else
+        if_else.case.condition.comparison.operator = condition_pb2.ComparisonExpression.GT
+        if_else.case.condition.comparison.left_value.var = "x"
+        if_else.case.condition.comparison.right_value.primitive.integer = level
+        if_else.error.message = f"level {level}"
+        node = if_else.case.then_node
+        node.id = f"b{level + 1}"
+    node.task_node.reference_id.name = leaf
+    return closure
+
+
+def test_graph_kinds_and_edges() -> None:
+    graph = build_graph(io.load(CLOSURE))
+    kinds = {v.lines[0]: v.kind for v in graph.vertices}
+    assert kinds["n0"] is VertexKind.TASK
+    assert kinds["n1"] is VertexKind.BRANCH
+    assert kinds["n2"] is VertexKind.GATE
+    assert kinds["report"] is VertexKind.TASK
+    keys = {v.lines[0]: v.key for v in graph.vertices}
+    edges = {(e.source, e.target, e.label) for e in graph.edges}
+    assert (keys["n0"], keys["n1"], None) in edges
+    assert (keys["n1"], keys["report"], "if n0.o0 > 0") in edges
+    assert (keys["start"], keys["n0"], None) in edges
+    assert any(e.source == keys["n1"] and e.label == "else" for e in graph.edges)
+
+
+def test_array_and_workflow_nodes_are_marked() -> None:
+    wf = workflow_pb2.WorkflowTemplate()
+    array = wf.nodes.add(id="m")
+    array.array_node.node.task_node.reference_id.name = "square"
+    array.array_node.parallelism = 4
+    sub = wf.nodes.add(id="s", upstream_node_ids=["m"])
+    sub.workflow_node.launchplan_ref.name = "nightly"
+    text = to_mermaid(wf)
+    assert 'v1[/"m<br/>array of task square<br/>parallelism 4"/]' in text
+    assert 'v2[["s<br/>launch plan nightly"]]' in text
+    assert "shape=box3d" in to_dot(wf)
+
+
+def test_missing_dependencies_are_drawn_not_dropped() -> None:
+    wf = workflow_pb2.WorkflowTemplate()
+    wf.nodes.add(id="a", upstream_node_ids=["ghost"]).task_node.reference_id.name = "t"
+    graph = build_graph(wf)
+    assert any(v.kind is VertexKind.MISSING and v.lines[0] == "ghost" for v in graph.vertices)
+
+
+def test_graph_output_is_deterministic_and_escaped() -> None:
+    closure = io.load(CLOSURE)
+    assert to_mermaid(closure) == to_mermaid(io.loads(io.to_binary(closure), "WorkflowClosure"))
+    wf = workflow_pb2.WorkflowTemplate()
+    wf.id.name = 'say "hi" <b>'
+    wf.nodes.add(id="a").task_node.reference_id.name = 'quote"d#'
+    assert "#34;" in to_mermaid(wf)
+    assert '\\"hi\\"' in to_dot(wf)
+
+
+def test_graph_and_diff_of_1000_deep_nesting_do_not_recurse() -> None:
+    deep = _nested_branches(1000)
+    other = _nested_branches(1000, leaf="changed")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # far below the depth: any recursion over the tree would fail
+    try:
+        graph = build_graph(deep)
+        changes = diff(deep, other)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert sum(v.kind is VertexKind.BRANCH for v in graph.vertices) == 1000
+    assert len(changes) == 1
+    assert changes[0].path.endswith(".case.then_node.task_node.reference_id.name")
+    assert changes[0].path.count("then_node") == 1000
+
+
+@pytest.mark.parametrize("size", [100_000])
+def test_graph_and_diff_at_scale(size: int) -> None:
+    big = random_workflow_closure(size)
+    graph = build_graph(big)
+    assert len(graph.vertices) >= size
+    other = workflow_closure_pb2.WorkflowClosure()
+    other.CopyFrom(big)
+    other.workflow.nodes[size // 2].metadata.retries.retries = 7
+    (change,) = diff(big, other)
+    assert change.path.startswith(f'workflow.nodes[id="{big.workflow.nodes[size // 2].id}"].metadata.retries')
+
+
+def test_diff_matches_nodes_and_bindings_by_key() -> None:
+    a = io.load(CLOSURE, workflow_closure_pb2.WorkflowClosure)
+    b = workflow_closure_pb2.WorkflowClosure()
+    b.CopyFrom(a)
+    nodes = list(b.workflow.nodes)
+    del b.workflow.nodes[:]
+    b.workflow.nodes.extend(reversed(nodes))  # order of nodes has no meaning
+    assert diff(a, b) == []
+    b.workflow.nodes[0].upstream_node_ids[:] = ["n0"]  # n2 now waits on n0 instead of n1
+    kinds = [(c.kind, c.path) for c in diff(a, b)]
+    assert (ChangeKind.REWIRED, 'workflow.nodes[id="n2"]') in kinds
+    removed = workflow_closure_pb2.WorkflowClosure()
+    removed.CopyFrom(a)
+    del removed.workflow.nodes[2]
+    added = diff(removed, a)
+    assert [(c.kind, c.path) for c in added] == [(ChangeKind.ADDED, 'workflow.nodes[id="n2"]')]
+    assert added[0].new["id"] == "n2"
+
+
+def test_diff_sees_unknown_fields() -> None:
+    a = workflow_pb2.Node(id="a")
+    b = workflow_pb2.Node.FromString(a.SerializeToString() + b"\xf8\x3f\x01")
+    (change,) = diff(a, b)
+    assert change.path == "<unknown fields>"
+    assert change.new == ["field 1023"]
+
+
+def test_diff_refuses_different_types() -> None:
+    with pytest.raises(TypeError):
+        diff(workflow_pb2.Node(), workflow_pb2.WorkflowTemplate())
+
+
+def test_an_arm_reading_a_node_its_branch_does_not_wait_for_gets_an_edge() -> None:
+    from flytespec import build as b
+
+    def t(name: str, **io_: object) -> b.Task:
+        return b.task(name, image="i", args=b.pyflyte_execute_args("m", name), **io_)  # type: ignore[arg-type]
+
+    make = t("make", inputs={"x": int}, outputs={"o0": int})
+    use = t("use", inputs={"a": int, "b": int}, outputs={"o0": int})
+    with b.workflow("arms", inputs={"x": int}) as wf:
+        first = make(x=wf.inputs.x)
+        other = make(x=1)
+        result = b.conditional("c").if_(first > 0).then(use(a=first, b=other)).else_().then(use(a=0, b=0))
+        wf.outputs(o0=result)
+    graph = build_graph(wf.build().closure)
+    keys = {v.lines[0]: v.key for v in graph.vertices}
+    arm = keys[result.message.branch_node.if_else.case.then_node.id]
+    assert (keys[other.id], arm) in {(e.source, e.target) for e in graph.edges}
+    # The branch's own input feeds the branch, not the arm a second time.
+    assert (keys[first.id], arm) not in {(e.source, e.target) for e in graph.edges}
