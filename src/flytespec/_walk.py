@@ -17,9 +17,12 @@ from flytespec._compat import is_map, is_repeated, message_of
 __all__ = [
     "copy_into",
     "copy_message",
+    "encode_varint",
     "equal",
     "first_difference",
+    "format_path",
     "has_unknown_fields",
+    "key_segment",
     "submessages",
     "unknown_field_paths",
 ]
@@ -35,13 +38,15 @@ M = TypeVar("M", bound=Message)
 _COPY_FROM_SAFE = api_implementation.Type() == "python" or int(google.protobuf.__version__.split(".")[0]) >= 7
 
 
-def _key_segment(key: object) -> str:
+def key_segment(key: object) -> str:
+    """A map key as a path segment: ``["key"]`` (quotes and backslashes escaped), ``[7]``, ``[true]``."""
     if isinstance(key, str):
         return '["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]'
     return f"[{str(key).lower() if isinstance(key, bool) else key}]"
 
 
-def _join(segments: tuple[str, ...]) -> str:
+def format_path(segments: tuple[str, ...] | list[str]) -> str:
+    """Join path segments: field names with dots, ``[i]`` and ``["key"]`` subscripts as they are."""
     out = ""
     for seg in segments:
         out += seg if seg.startswith("[") or not out else f".{seg}"
@@ -60,7 +65,7 @@ def submessages(root: Message) -> Iterator[tuple[tuple[str, ...], Message]]:
                 continue
             if is_map(fd):
                 if message_of(fd).fields_by_name["value"].type == _MESSAGE:
-                    children.extend(((*segments, fd.name, _key_segment(k)), value[k]) for k in sorted(value))
+                    children.extend(((*segments, fd.name, key_segment(k)), value[k]) for k in sorted(value))
             elif is_repeated(fd):
                 children.extend(((*segments, fd.name, f"[{i}]"), item) for i, item in enumerate(value))
             else:
@@ -87,7 +92,7 @@ def unknown_field_paths(msg: Message) -> list[str]:
     """Paths of the messages (``""`` for the root) that hold unknown fields, in tree order."""
     if not has_unknown_fields(msg):
         return []
-    return [_join(segments) for segments, m in submessages(msg) if len(unknown_fields.UnknownFieldSet(m))]
+    return [format_path(segments) for segments, m in submessages(msg) if len(unknown_fields.UnknownFieldSet(m))]
 
 
 def first_difference(a: Message, b: Message) -> str | None:
@@ -104,15 +109,15 @@ def first_difference(a: Message, b: Message) -> str | None:
                 continue
             here = (*segments, fd.name)
             if vx is None or vy is None or fd.type != _MESSAGE:
-                return _join(here)
+                return format_path(here)
             if is_map(fd):
                 for k in sorted(set(vx) | set(vy)):
                     if k not in vx or k not in vy:
-                        return _join((*here, _key_segment(k)))
+                        return format_path((*here, key_segment(k)))
                     if vx[k] != vy[k]:
                         if message_of(fd).fields_by_name["value"].type != _MESSAGE:
-                            return _join((*here, _key_segment(k)))
-                        stack.append(((*here, _key_segment(k)), vx[k], vy[k]))
+                            return format_path((*here, key_segment(k)))
+                        stack.append(((*here, key_segment(k)), vx[k], vy[k]))
                         break
             elif is_repeated(fd):
                 for i, (ix, iy) in enumerate(zip(vx, vy, strict=False)):
@@ -120,12 +125,12 @@ def first_difference(a: Message, b: Message) -> str | None:
                         stack.append(((*here, f"[{i}]"), ix, iy))
                         break
                 else:  # one list is a prefix of the other
-                    return _join((*here, f"[{min(len(vx), len(vy))}]"))
+                    return format_path((*here, f"[{min(len(vx), len(vy))}]"))
             else:
                 stack.append((here, vx, vy))
             break
         else:
-            return _join(segments)
+            return format_path(segments)
     return None
 
 
@@ -203,22 +208,23 @@ def _unknown_wire(msg: Message) -> bytes:
         pending: list[Any] = []
         for field in item:
             number, wire_type, data = field.field_number, field.wire_type, field.data
-            tag = _varint(number << 3 | wire_type)
+            tag = encode_varint(number << 3 | wire_type)
             if wire_type == 0:
-                pending.append(tag + _varint(data & 0xFFFFFFFFFFFFFFFF))
+                pending.append(tag + encode_varint(data & 0xFFFFFFFFFFFFFFFF))
             elif wire_type == 1:
                 pending.append(tag + struct.pack("<Q", data & 0xFFFFFFFFFFFFFFFF))
             elif wire_type == 5:
                 pending.append(tag + struct.pack("<I", data & 0xFFFFFFFF))
             elif wire_type == 2:
-                pending.append(tag + _varint(len(data)) + bytes(data))
+                pending.append(tag + encode_varint(len(data)) + bytes(data))
             elif wire_type == 3:
-                pending.extend((tag, data, _varint(number << 3 | 4)))
+                pending.extend((tag, data, encode_varint(number << 3 | 4)))
         work.extend(reversed(pending))
     return bytes(out)
 
 
-def _varint(n: int) -> bytes:
+def encode_varint(n: int) -> bytes:
+    """``n`` (0 to 2**64 - 1) as a protobuf varint."""
     out = bytearray()
     while n > 0x7F:
         out.append(n & 0x7F | 0x80)

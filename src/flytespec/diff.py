@@ -37,8 +37,10 @@ from google.protobuf.message import Message
 
 from flytespec import io
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_of
+from flytespec._walk import format_path, key_segment
 from flytespec.core import workflow_pb2
 from flytespec.graph import node_dependencies
+from flytespec.io._codec import WELL_KNOWN
 
 __all__ = ["Change", "ChangeKind", "diff"]
 
@@ -133,27 +135,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], str]]] = {
 _SETS = frozenset({"flytespec.core.Node.upstream_node_ids"})
 
 # Compared as values, shown in their JSON form.
-_LEAVES = frozenset(
-    {
-        "google.protobuf.Duration",
-        "google.protobuf.Timestamp",
-        "google.protobuf.Struct",
-        "google.protobuf.Value",
-        "google.protobuf.ListValue",
-        "google.protobuf.Any",
-        "google.protobuf.FieldMask",
-        "google.protobuf.Empty",
-        "google.protobuf.DoubleValue",
-        "google.protobuf.FloatValue",
-        "google.protobuf.Int64Value",
-        "google.protobuf.UInt64Value",
-        "google.protobuf.Int32Value",
-        "google.protobuf.UInt32Value",
-        "google.protobuf.BoolValue",
-        "google.protobuf.StringValue",
-        "google.protobuf.BytesValue",
-    }
-)
+_LEAVES = WELL_KNOWN
 
 _F = FieldDescriptor
 _INT64 = frozenset({_F.TYPE_INT64, _F.TYPE_SINT64, _F.TYPE_SFIXED64, _F.TYPE_UINT64, _F.TYPE_FIXED64})
@@ -161,19 +143,6 @@ _INT64 = frozenset({_F.TYPE_INT64, _F.TYPE_SINT64, _F.TYPE_SFIXED64, _F.TYPE_UIN
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _map_segment(key: object) -> str:
-    if isinstance(key, str):
-        return f"[{_quote(key)}]"
-    return f"[{str(key).lower() if isinstance(key, bool) else key}]"
-
-
-def _join(segments: tuple[str, ...]) -> str:
-    out = ""
-    for seg in segments:
-        out += seg if seg.startswith("[") or not out else f".{seg}"
-    return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -256,13 +225,13 @@ def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Ite
     desc = descriptor_of(x)
     if desc.full_name in _LEAVES:
         if x != y:
-            yield Change(ChangeKind.CHANGED, _join(segments), _message_json(x), _message_json(y))
+            yield Change(ChangeKind.CHANGED, format_path(segments), _message_json(x), _message_json(y))
         return
     if isinstance(x, workflow_pb2.Node) and isinstance(y, workflow_pb2.Node):
         before = [d for d in node_dependencies(x) if d]
         after = [d for d in node_dependencies(y) if d]
         if before != after:
-            yield Change(ChangeKind.REWIRED, _join(segments), before, after)
+            yield Change(ChangeKind.REWIRED, format_path(segments), before, after)
     xs, ys = dict(x.ListFields()), dict(y.ListFields())
     for fd in sorted(set(xs) | set(ys), key=lambda f: f.number):
         vx, vy = xs.get(fd), ys.get(fd)
@@ -271,7 +240,7 @@ def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Ite
             kind = ChangeKind.ADDED if vx is None else ChangeKind.REMOVED
             yield Change(
                 kind,
-                _join(here),
+                format_path(here),
                 None if vx is None else _field_json(fd, vx),
                 None if vy is None else _field_json(fd, vy),
             )
@@ -283,12 +252,12 @@ def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Ite
             if _differ(vx, vy):
                 yield (here, vx, vy)
         elif vx != vy and not (isinstance(vx, float) and math.isnan(vx) and math.isnan(vy)):
-            yield Change(ChangeKind.CHANGED, _join(here), _scalar_json(fd, vx), _scalar_json(fd, vy))
+            yield Change(ChangeKind.CHANGED, format_path(here), _scalar_json(fd, vx), _scalar_json(fd, vy))
     ux, uy = _unknown(x), _unknown(y)
     if ux != uy:
         yield Change(
             ChangeKind.CHANGED,
-            _join((*segments, "<unknown fields>")),
+            format_path((*segments, "<unknown fields>")),
             [f"field {n}" for n, _, _ in ux],
             [f"field {n}" for n, _, _ in uy],
         )
@@ -298,17 +267,17 @@ def _compare_maps(fd: FieldDescriptor, here: tuple[str, ...], vx: Any, vy: Any) 
     value_fd = message_of(fd).fields_by_name["value"]
     messages = value_fd.type == _F.TYPE_MESSAGE
     for key in sorted(set(vx) | set(vy)):
-        at = (*here, _map_segment(key))
+        at = (*here, key_segment(key))
         if key not in vy:
-            yield Change(ChangeKind.REMOVED, _join(at), _field_json(value_fd, vx[key]), None)
+            yield Change(ChangeKind.REMOVED, format_path(at), _field_json(value_fd, vx[key]), None)
         elif key not in vx:
-            yield Change(ChangeKind.ADDED, _join(at), None, _field_json(value_fd, vy[key]))
+            yield Change(ChangeKind.ADDED, format_path(at), None, _field_json(value_fd, vy[key]))
         elif messages:
             if _differ(vx[key], vy[key]):
                 yield (at, vx[key], vy[key])
         elif vx[key] != vy[key]:
             yield Change(
-                ChangeKind.CHANGED, _join(at), _scalar_json(value_fd, vx[key]), _scalar_json(value_fd, vy[key])
+                ChangeKind.CHANGED, format_path(at), _scalar_json(value_fd, vx[key]), _scalar_json(value_fd, vy[key])
             )
 
 
@@ -329,11 +298,11 @@ def _compare_lists(fd: FieldDescriptor, here: tuple[str, ...], vx: Any, vy: Any)
     if fd.full_name in _SETS:
         before, after = sorted(set(vx)), sorted(set(vy))
         if before != after:
-            yield Change(ChangeKind.CHANGED, _join(here), before, after)
+            yield Change(ChangeKind.CHANGED, format_path(here), before, after)
         return
     if fd.type != _F.TYPE_MESSAGE:
         if list(vx) != list(vy):
-            yield Change(ChangeKind.CHANGED, _join(here), _field_json(fd, vx), _field_json(fd, vy))
+            yield Change(ChangeKind.CHANGED, format_path(here), _field_json(fd, vx), _field_json(fd, vy))
         return
     kx, ky = _keyed(fd, vx), _keyed(fd, vy)
     if kx is not None and ky is not None:
@@ -341,18 +310,19 @@ def _compare_lists(fd: FieldDescriptor, here: tuple[str, ...], vx: Any, vy: Any)
         for key, value in kx.items():
             at = (*here, f"[{name}={_quote(key)}]")
             if key not in ky:
-                yield Change(ChangeKind.REMOVED, _join(at), _message_json(value), None)
+                yield Change(ChangeKind.REMOVED, format_path(at), _message_json(value), None)
             elif _differ(value, ky[key]):
                 yield (at, value, ky[key])
         for key, value in ky.items():
             if key not in kx:
-                yield Change(ChangeKind.ADDED, _join((*here, f"[{name}={_quote(key)}]")), None, _message_json(value))
+                at = (*here, f"[{name}={_quote(key)}]")
+                yield Change(ChangeKind.ADDED, format_path(at), None, _message_json(value))
         return
     for i in range(max(len(vx), len(vy))):
         at = (*here, f"[{i}]")
         if i >= len(vy):
-            yield Change(ChangeKind.REMOVED, _join(at), _message_json(vx[i]), None)
+            yield Change(ChangeKind.REMOVED, format_path(at), _message_json(vx[i]), None)
         elif i >= len(vx):
-            yield Change(ChangeKind.ADDED, _join(at), None, _message_json(vy[i]))
+            yield Change(ChangeKind.ADDED, format_path(at), None, _message_json(vy[i]))
         elif _differ(vx[i], vy[i]):
             yield (at, vx[i], vy[i])

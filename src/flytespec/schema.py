@@ -35,6 +35,7 @@ from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescript
 
 from flytespec import registry
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_of
+from flytespec.io._codec import WRAPPERS
 from flytespec.options import rules_pb2
 from flytespec.registry import MessageType
 
@@ -69,17 +70,6 @@ _RANGES = {
     _F.TYPE_FIXED64: (0, 2**64 - 1),
 }
 
-_WRAPPERS = {
-    "google.protobuf.DoubleValue",
-    "google.protobuf.FloatValue",
-    "google.protobuf.Int64Value",
-    "google.protobuf.UInt64Value",
-    "google.protobuf.Int32Value",
-    "google.protobuf.UInt32Value",
-    "google.protobuf.BoolValue",
-    "google.protobuf.StringValue",
-    "google.protobuf.BytesValue",
-}
 
 # Flyte's compiler inserts these nodes, without a target, into compiled workflows.
 _TARGETLESS_NODES = ["start-node", "end-node"]
@@ -140,7 +130,7 @@ def _well_known(full_name: str, desc: Descriptor) -> dict[str, Any] | None:
             "if": {"minProperties": 1},
             "then": {"required": ["@type"]},
         }
-    if full_name in _WRAPPERS:
+    if full_name in WRAPPERS:
         return _scalar(desc.fields_by_name["value"])
     return None
 
@@ -370,7 +360,7 @@ def json_schema(message_type: MessageType, *, constraints: bool = True) -> dict[
         known = _well_known(desc.full_name, desc)
         if known is not None:
             defs[desc.full_name] = {"title": desc.full_name, **known}
-            if desc.full_name in _WRAPPERS and desc.fields_by_name["value"].type == _F.TYPE_ENUM:  # pragma: no cover
+            if desc.full_name in WRAPPERS and desc.fields_by_name["value"].type == _F.TYPE_ENUM:  # pragma: no cover
                 stack.append(enum_of(desc.fields_by_name["value"]))
             continue
         defs[desc.full_name] = _message_schema(desc, constraints)

@@ -18,7 +18,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_of
-from flytespec._walk import copy_into, copy_message, submessages
+from flytespec._walk import copy_into, copy_message, encode_varint, submessages
 
 _MESSAGE = FieldDescriptor.TYPE_MESSAGE
 
@@ -117,7 +117,7 @@ def _byte_edit(data: bytearray, rng: random.Random, others: list[bytes]) -> None
         start = rng.randrange(n)
         span = bytes(data[start:])
         tag = rng.choice((0x0A, 0x12, 0x1A, 0x22, 0x2A, 0x32, 0x3A))
-        data[start:] = bytes([tag]) + _varint(len(span)) + span
+        data[start:] = bytes([tag]) + encode_varint(len(span)) + span
 
 
 def _text_edit(text: str, rng: random.Random) -> str:
@@ -176,15 +176,6 @@ def mutate(data: bytes, rng: random.Random, others: list[bytes] | None = None, *
             _byte_edit(edited, rng, pool)
             body = bytes(edited)
     return bytes(head) + body
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ from google.protobuf.message import Message
 from flytespec import registry
 from flytespec._compat import descriptor_of
 from flytespec._gc import gc_paused as _gc_paused
-from flytespec._walk import has_unknown_fields, unknown_field_paths
+from flytespec._walk import encode_varint, has_unknown_fields, unknown_field_paths
 from flytespec.errors import (
     DecodeError,
     EncodeError,
@@ -364,21 +364,12 @@ def _parser_bounds_nesting() -> bool:
     data = b""
     for level in range(BINARY_MAX_DEPTH + 1, 1, -1):  # ListValue.values (1) and Value.list_value (6), alternating
         tag = b"\x32" if level % 2 else b"\x0a"
-        data = tag + _varint(len(data)) + data
+        data = tag + encode_varint(len(data)) + data
     try:
         struct_pb2.ListValue.FromString(data)
     except (_ProtoDecodeError, RecursionError):
         return True
     return False
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -28,22 +28,24 @@ from google.protobuf.message import DecodeError as _ProtoDecodeError
 from google.protobuf.message import Message
 
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_class_of, message_of
+from flytespec._walk import format_path, key_segment
 from flytespec.io._wire import MAP_ENTRIES_CRASH_PARSER, locate_error
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
+    "WELL_KNOWN",
+    "WRAPPERS",
     "CodecError",
     "DepthError",
     "DuplicateKeyDict",
     "OverflowedFloat",
-    "format_path",
     "message_to_value",
     "value_to_message",
 ]
 
 #: Deepest message nesting (the root message is level 1) read from JSON or YAML by default. protobuf's own binary
-#: parser refuses nesting a little deeper than this (102 levels on protobuf 7), so whatever flytespec reads from
-#: text it can also write and read back as binary.
+#: parser refuses nesting one level deeper (101 levels, ``flytespec.io.BINARY_MAX_DEPTH``), so whatever flytespec
+#: reads from text it can also write and read back as binary.
 DEFAULT_MAX_DEPTH = 100
 
 _F = FieldDescriptor
@@ -76,7 +78,8 @@ _TIMESTAMP_TEXT = re.compile(
     r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))"
 )
 
-_WRAPPERS = {
+#: The wrapper types of google/protobuf/wrappers.proto (JSON: the bare value).
+WRAPPERS = {
     "google.protobuf.DoubleValue",
     "google.protobuf.FloatValue",
     "google.protobuf.Int64Value",
@@ -87,7 +90,8 @@ _WRAPPERS = {
     "google.protobuf.StringValue",
     "google.protobuf.BytesValue",
 }
-_WELL_KNOWN = _WRAPPERS | {
+#: The well-known types proto3 JSON writes in a form of their own.
+WELL_KNOWN = WRAPPERS | {
     "google.protobuf.Any",
     "google.protobuf.Duration",
     "google.protobuf.Timestamp",
@@ -135,20 +139,6 @@ class DuplicateKeyDict(dict[str, Any]):
     duplicates: tuple[str, ...] = ()
 
 
-def format_path(segments: tuple[str, ...] | list[str]) -> str:
-    """Join path segments: field names with dots, ``[i]`` and ``["key"]`` subscripts as they are."""
-    out = ""
-    for seg in segments:
-        out += seg if seg.startswith("[") or not out else f".{seg}"
-    return out
-
-
-def _key_segment(key: object) -> str:
-    if isinstance(key, str):
-        return '["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]'
-    return f"[{str(key).lower() if isinstance(key, bool) else key}]"
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Plans: what to do with each field, computed once per descriptor.
 
@@ -175,7 +165,7 @@ class _Field:
 def _kind(fd: FieldDescriptor) -> int:
     t = fd.type
     if t == _F.TYPE_MESSAGE or t == _F.TYPE_GROUP:
-        return _WKT if message_of(fd).full_name in _WELL_KNOWN else _MESSAGE
+        return _WKT if message_of(fd).full_name in WELL_KNOWN else _MESSAGE
     if t == _F.TYPE_ENUM:
         return _ENUM
     if t in _INT64_TYPES:
@@ -348,7 +338,7 @@ def message_to_value(msg: Message, *, proto_names: bool = False) -> Any:
         entry = stack.pop()
         m, container, key = entry[0], entry[1], entry[2]
         desc = m.DESCRIPTOR
-        if desc.full_name in _WELL_KNOWN:
+        if desc.full_name in WELL_KNOWN:
             try:
                 container[key] = _well_known_out(m, desc.full_name, entry, stack, proto_names)
             except CodecError as err:
@@ -375,7 +365,7 @@ def message_to_value(msg: Message, *, proto_names: bool = False) -> Any:
                     for k in sorted(value):
                         skey = _map_key_out(k)
                         mapped[skey] = None
-                        stack.append((value[k], mapped, skey, entry, (plan.name, _key_segment(k))))
+                        stack.append((value[k], mapped, skey, entry, (plan.name, key_segment(k))))
                 elif vkind in _AS_IS:
                     for k in sorted(value):
                         mapped[_map_key_out(k)] = value[k]
@@ -423,14 +413,14 @@ def _well_known_out(m: Any, full_name: str, entry: _Out, stack: list[_Out], prot
         return _duration_out(m.seconds, m.nanos)
     if full_name == "google.protobuf.Timestamp":
         return _timestamp_out(m.seconds, m.nanos)
-    if full_name in _WRAPPERS:
+    if full_name in WRAPPERS:
         plan = _plans_for(m.DESCRIPTOR)[m.DESCRIPTOR.fields_by_name["value"]]
         return _scalar_out(plan, plan.kind, m.value)
     if full_name == "google.protobuf.Struct":
         out: dict[str, Any] = {}
         for k in sorted(m.fields):
             out[k] = None
-            stack.append((m.fields[k], out, k, entry, (_key_segment(k),)))
+            stack.append((m.fields[k], out, k, entry, (key_segment(k),)))
         return out
     if full_name == "google.protobuf.ListValue":
         items: list[Any] = [None] * len(m.values)
@@ -484,7 +474,7 @@ def _any_out(m: Any, entry: _Out, stack: list[_Out]) -> dict[str, Any]:
     except (_ProtoDecodeError, RecursionError, ValueError):
         raise CodecError(f"Any.value is not a valid {cls.DESCRIPTOR.full_name}") from None
     out: dict[str, Any] = {"@type": m.type_url}
-    if cls.DESCRIPTOR.full_name in _WELL_KNOWN:
+    if cls.DESCRIPTOR.full_name in WELL_KNOWN:
         out["value"] = None
         stack.append((payload, out, "value", entry, ("value",)))
     else:
@@ -772,7 +762,7 @@ def _read_one(
     m, v, _parent, _segs, depth = entry
     desc = m.DESCRIPTOR
     full_name = desc.full_name
-    if full_name in _WELL_KNOWN:
+    if full_name in WELL_KNOWN:
         _well_known_in(m, full_name, v, entry, stack, ignore_unknown_fields, max_depth, report)
         return
     if not _is_object(v):
@@ -900,7 +890,7 @@ def _map_in(
             key = _map_key_in(plan.key_kind, k)
         except CodecError as err:
             raise CodecError(err.reason, (name,)) from None
-        segs = (name, _key_segment(key))
+        segs = (name, key_segment(key))
         if element is None:
             if vplan.message is not None and vplan.message.full_name == "google.protobuf.Value":
                 container[key].null_value = 0
@@ -934,7 +924,7 @@ def _well_known_in(
         m.seconds, m.nanos = _duration_in(v)
     elif full_name == "google.protobuf.Timestamp":
         m.seconds, m.nanos = _timestamp_in(v)
-    elif full_name in _WRAPPERS:
+    elif full_name in WRAPPERS:
         plan = _plans_for(m.DESCRIPTOR)[m.DESCRIPTOR.fields_by_name["value"]]
         m.value = _scalar_in(plan, plan.kind, v)
     elif full_name == "google.protobuf.Struct":
@@ -965,7 +955,7 @@ def _struct_in(struct: Any, v: dict[str, Any], entry: _In, stack: list[_In], dep
     for k, item in v.items():
         if type(k) is not str:
             raise CodecError(f"expected string keys in a Struct, got {_type_name(k)} {k!r}")
-        stack.append((struct.fields[k], item, entry, (_key_segment(k),), depth))
+        stack.append((struct.fields[k], item, entry, (key_segment(k),), depth))
 
 
 def _value_in(m: Any, v: Any, entry: _In, stack: list[_In], depth: int) -> None:
@@ -1011,7 +1001,7 @@ def _any_in(m: Any, v: Any, ignore_unknown_fields: bool, max_depth: int, depth: 
         raise CodecError('an Any must name its type in "@type"')
     cls = _resolve_type_url(type_url)
     payload = cls()
-    well_known = cls.DESCRIPTOR.full_name in _WELL_KNOWN
+    well_known = cls.DESCRIPTOR.full_name in WELL_KNOWN
     if well_known:
         if set(v) - {"@type", "value"}:
             raise CodecError(f'an Any holding {cls.DESCRIPTOR.full_name} takes only "@type" and "value"')

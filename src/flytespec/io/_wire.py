@@ -16,6 +16,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.internal import api_implementation
 
 from flytespec._compat import is_map, is_repeated, message_of
+from flytespec._walk import key_segment
 
 __all__ = ["MAP_ENTRIES_CRASH_PARSER", "WireProblem", "locate_error"]
 
@@ -255,7 +256,7 @@ def _map_key(data: bytes, pos: int, end: int) -> str:
             if tag == (1 << 3) | _LEN:
                 length, pos = _varint(data, pos, end, "length", ())
                 key = data[pos : pos + length].decode("utf-8", errors="replace")
-                return '["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]'
+                return key_segment(key)
             if tag == (1 << 3) | _VARINT:
                 return f"[{_varint(data, pos, end, 'varint value', ())[0]}]"
             if tag & 7 == _VARINT:

@@ -14,6 +14,7 @@ import random
 
 from google.protobuf import duration_pb2
 
+from flytespec.build import pyflyte_execute_args
 from flytespec.core import (
     condition_pb2,
     identifier_pb2,
@@ -29,26 +30,6 @@ __all__ = ["random_workflow_closure"]
 _SIMPLE = {"int": types_pb2.INTEGER, "float": types_pb2.FLOAT, "str": types_pb2.STRING, "bool": types_pb2.BOOLEAN}
 _TYPES = ("int", "float", "str", "bool", "list_int", "file")
 _WEIGHTS = (30, 25, 20, 5, 12, 8)
-_ARGS = [
-    "pyflyte-execute",
-    "--inputs",
-    "{{.input}}",
-    "--output-prefix",
-    "{{.outputPrefix}}",
-    "--raw-output-data-prefix",
-    "{{.rawOutputDataPrefix}}",
-    "--checkpoint-path",
-    "{{.checkpointOutputPrefix}}",
-    "--prev-checkpoint",
-    "{{.prevCheckpointPrefix}}",
-    "--resolver",
-    "flytekit.core.python_auto_container.default_task_resolver",
-    "--",
-    "task-module",
-    "{module}",
-    "task-name",
-    "{name}",
-]
 _REQUESTS = (("500m", "1Gi"), ("1", "2Gi"), ("2", "8Gi"), ("4", "16Gi"))
 _WF_INPUTS = (("path", "str"), ("limit", "int"), ("threshold", "float"))
 _PROJECT, _DOMAIN, _VERSION = "flytesnacks", "development", "abc123def456"
@@ -101,7 +82,7 @@ def random_workflow_closure(n_nodes: int, seed: int = 7) -> workflow_closure_pb2
             template.interface.outputs.variables[var].type.CopyFrom(_type(typ))
         container = template.container
         container.image = f"ghcr.io/acme/app:{rng.choice(('abc123', 'gpu-abc123'))}"
-        container.args.extend(a.format(module=f"app.area{t % 5}", name=f"task_{t}") for a in _ARGS)
+        container.args.extend(pyflyte_execute_args(f"app.area{t % 5}", f"task_{t}"))
         container.resources.requests.add(name=tasks_pb2.Resources.CPU, value=request[0])
         container.resources.requests.add(name=tasks_pb2.Resources.MEMORY, value=request[1])
         if rng.random() < 0.5:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from flytespec._walk import key_segment
 from flytespec.admin import launch_plan_pb2
 from flytespec.core import execution_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
@@ -48,10 +49,6 @@ _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 
 
 _DIGITS = re.compile(r"[0-9]+")
-
-
-def _key(name: str) -> str:
-    return '["' + name.replace("\\", "\\\\").replace('"', '\\"') + '"]'
 
 
 def cron_problem(expression: str) -> str | None:
@@ -118,7 +115,7 @@ def _struct_integers(literal: literals_pb2.Literal, segments: tuple[str, ...], e
             stack.extend((items[i], (*where, "collection", "literals", f"[{i}]")) for i in range(len(items)))
         elif kind == "map":
             entries = current.map.literals
-            stack.extend((entries[k], (*where, "map", "literals", _key(k))) for k in entries)
+            stack.extend((entries[k], (*where, "map", "literals", key_segment(k))) for k in entries)
 
 
 def _phase_name(phase: int) -> str:
@@ -168,7 +165,7 @@ def check_launch_plan(
         emit(code, (*base, *rel), text, severity)
 
     for name, param in spec.default_inputs.parameters.items():
-        where = ("default_inputs", "parameters", _key(name))
+        where = ("default_inputs", "parameters", key_segment(name))
         if not name:
             report(Code.ValueRequired, where, "a default input needs a name")
         if param.WhichOneof("behavior") is None:
@@ -200,11 +197,11 @@ def check_launch_plan(
                 )
     for name, param in spec.default_inputs.parameters.items():
         if param.WhichOneof("behavior") == "default":
-            _struct_integers(param.default, (*base, "default_inputs", "parameters", _key(name), "default"), emit)
+            _struct_integers(param.default, (*base, "default_inputs", "parameters", key_segment(name), "default"), emit)
     for name, literal in spec.fixed_inputs.literals.items():
-        _struct_integers(literal, (*base, "fixed_inputs", "literals", _key(name)), emit)
+        _struct_integers(literal, (*base, "fixed_inputs", "literals", key_segment(name)), emit)
     for name, literal in spec.fixed_inputs.literals.items():
-        where = ("fixed_inputs", "literals", _key(name))
+        where = ("fixed_inputs", "literals", key_segment(name))
         if not name:
             report(Code.ValueRequired, where, "a fixed input needs a name")
         if literal.WhichOneof("value") is None:
@@ -243,9 +240,11 @@ def check_launch_plan(
     for key in sorted(spec.labels.values):
         value = spec.labels.values[key]
         if not _LABEL_KEY.fullmatch(key) or len(key.rsplit("/", 1)[-1]) > 63:
-            report(Code.InvalidValue, ("labels", "values", _key(key)), f"{key!r} is not a Kubernetes label key")
+            report(Code.InvalidValue, ("labels", "values", key_segment(key)), f"{key!r} is not a Kubernetes label key")
         elif not _LABEL_VALUE.fullmatch(value):
-            report(Code.InvalidValue, ("labels", "values", _key(key)), f"{value!r} is not a Kubernetes label value")
+            report(
+                Code.InvalidValue, ("labels", "values", key_segment(key)), f"{value!r} is not a Kubernetes label value"
+            )
 
 
 def _check_schedule(

@@ -17,6 +17,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from flytespec._compat import is_map, is_repeated, message_class_of, message_of
+from flytespec._walk import format_path, key_segment
 from flytespec.options import rules_pb2
 from flytespec.quantity import QuantityError, parse_quantity
 from flytespec.validate._diagnostics import Code
@@ -48,12 +49,6 @@ def oneof_rules(oneof: Any) -> rules_pb2.OneofRules | None:
         return None
     rules: rules_pb2.OneofRules = options.Extensions[rules_pb2.oneof]
     return rules
-
-
-def _segment(key: object) -> str:
-    if isinstance(key, str):
-        return '["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]'
-    return f"[{str(key).lower() if isinstance(key, bool) else key}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +233,7 @@ def _values(check: _FieldCheck, value: Any) -> Iterator[tuple[tuple[str, ...], A
     """(relative segments, scalar) for every value a check applies to."""
     if check.mapped:
         for k in sorted(value):
-            yield (check.name, _segment(k)), value[k]
+            yield (check.name, key_segment(k)), value[k]
     elif check.repeated:
         for i, item in enumerate(value):
             yield (check.name, f"[{i}]"), item
@@ -264,7 +259,7 @@ def _check_field(msg: Message, check: _FieldCheck, out: Found) -> None:
         for k in sorted(value):
             if not check.key_pattern.fullmatch(str(k)):
                 out.append(
-                    (check.invalid_code, (name, _segment(k)), f"the key {k!r} does not match {rules.key_pattern}")
+                    (check.invalid_code, (name, key_segment(k)), f"the key {k!r} does not match {rules.key_pattern}")
                 )
     if f.type == _F.TYPE_MESSAGE and not check.mapped:
         if rules.format in (rules_pb2.FORMAT_POSITIVE_DURATION, rules_pb2.FORMAT_NON_NEGATIVE_DURATION):
@@ -424,14 +419,19 @@ def _body(
         lines += [
             f"{indent}v{n}_{name} = {_attr(name, var)}",
             f"{indent}for k in v{n}_{name}:",
-            f"{indent}    push((v{n}_{name}[k], {entry}, ({name!r}, _segment(k))))",
+            f"{indent}    push((v{n}_{name}[k], {entry}, ({name!r}, key_segment(k))))",
         ]
     return lines
 
 
 def _compile(cls: type) -> Callable[[Message, Any, Push, Report], None]:
     desc: Descriptor = cls.DESCRIPTOR  # type: ignore[attr-defined]
-    env: dict[str, Any] = {"_slow": _slow, "_segment": _segment, "_DNS": _DNS_LABEL.fullmatch, "_ISQ": _is_quantity}
+    env: dict[str, Any] = {
+        "_slow": _slow,
+        "key_segment": key_segment,
+        "_DNS": _DNS_LABEL.fullmatch,
+        "_ISQ": _is_quantity,
+    }
     lines = ["def check(m, entry, push, report):"]
     lines += _body(desc, "m", "entry", "    ", env, [0], 0, (desc.full_name,))
     lines.append("    return None")
@@ -495,11 +495,4 @@ def _report(
         parts.append(current[2])
         current = current[1]
     segments = tuple(f"[{seg}]" if isinstance(seg, int) else seg for part in reversed(parts) for seg in part)
-    emit(code, _join(segments), node_id, workflow, text)
-
-
-def _join(segments: tuple[str, ...]) -> str:
-    out = ""
-    for seg in segments:
-        out += seg if seg.startswith("[") or not out else f".{seg}"
-    return out
+    emit(code, format_path(segments), node_id, workflow, text)

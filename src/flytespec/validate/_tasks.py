@@ -18,6 +18,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from flytespec._walk import key_segment
 from flytespec.core import tasks_pb2
 from flytespec.quantity import QuantityError, quantity_value
 from flytespec.validate._diagnostics import Code, Severity
@@ -47,10 +48,6 @@ _CONTAINER_FIELDS = frozenset(
     volumeDevices livenessProbe readinessProbe startupProbe lifecycle terminationMessagePath terminationMessagePolicy
     imagePullPolicy securityContext stdin stdinOnce tty""".split()
 )
-
-
-def _key(name: str) -> str:
-    return '["' + name.replace("\\", "\\\\").replace('"', '\\"') + '"]'
 
 
 _AMOUNTS: dict[str, Fraction | None] = {}
@@ -175,7 +172,7 @@ def check_pod_spec(spec: struct_pb2.Struct, segments: tuple[str, ...], primary: 
         if key not in _POD_SPEC_FIELDS:
             emit(
                 Code.InvalidPodSpec,
-                (*segments, _key(key)),
+                (*segments, key_segment(key)),
                 f"{key!r} is not a PodSpec field; Kubernetes ignores it",
                 Severity.WARNING,
             )
@@ -183,17 +180,17 @@ def check_pod_spec(spec: struct_pb2.Struct, segments: tuple[str, ...], primary: 
     for field in ("containers", "initContainers"):
         if field not in spec.fields:
             if field == "containers":
-                bad((_key("containers"),), "a pod spec needs a list of containers")
+                bad((key_segment("containers"),), "a pod spec needs a list of containers")
             continue
         items = _value(spec.fields[field])
         if not isinstance(items, struct_pb2.ListValue):
-            bad((_key(field),), f"{field} must be a list of containers")
+            bad((key_segment(field),), f"{field} must be a list of containers")
             continue
         if field == "containers" and not items.values:
-            bad((_key(field),), "a pod spec needs at least one container")
+            bad((key_segment(field),), "a pod spec needs at least one container")
         for i, item in enumerate(items.values):
             container = _value(item)
-            where = (_key(field), f"[{i}]")
+            where = (key_segment(field), f"[{i}]")
             if not isinstance(container, struct_pb2.Struct):
                 bad(where, "a container must be an object")
                 continue
@@ -208,23 +205,23 @@ def check_pod_spec(spec: struct_pb2.Struct, segments: tuple[str, ...], primary: 
         if field in spec.fields:
             items = _value(spec.fields[field])
             if not isinstance(items, struct_pb2.ListValue):
-                bad((_key(field),), f"{field} must be a list")
+                bad((key_segment(field),), f"{field} must be a list")
             else:
                 for i, item in enumerate(items.values):
                     if not isinstance(_value(item), struct_pb2.Struct):
-                        bad((_key(field), f"[{i}]"), f"each {item_kind} must be an object")
+                        bad((key_segment(field), f"[{i}]"), f"each {item_kind} must be an object")
     if "nodeSelector" in spec.fields:
         selector = _value(spec.fields["nodeSelector"])
         if not isinstance(selector, struct_pb2.Struct):
-            bad((_key("nodeSelector"),), "nodeSelector must be an object of strings")
+            bad((key_segment("nodeSelector"),), "nodeSelector must be an object of strings")
         else:
             for key in sorted(selector.fields):
                 if not isinstance(_value(selector.fields[key]), str):
-                    bad((_key("nodeSelector"), _key(key)), "nodeSelector values must be strings")
+                    bad((key_segment("nodeSelector"), key_segment(key)), "nodeSelector values must be strings")
     if primary and names and primary not in names:
         emit(
             Code.PrimaryContainerNotFound,
-            (*segments, _key("containers")),
+            (*segments, key_segment("containers")),
             f"the primary container {primary!r} is not among the pod's containers ({', '.join(names)})",
             Severity.ERROR,
         )
@@ -239,47 +236,48 @@ def _check_container(container: struct_pb2.Struct, segments: tuple[str, ...], em
         if key not in _CONTAINER_FIELDS:
             emit(
                 Code.InvalidPodSpec,
-                (*segments, _key(key)),
+                (*segments, key_segment(key)),
                 f"{key!r} is not a Container field; Kubernetes ignores it",
                 Severity.WARNING,
             )
     name = _value(fields["name"]) if "name" in fields else None
     if not isinstance(name, str) or not name:
-        bad((_key("name"),), "a container needs a name")
+        bad((key_segment("name"),), "a container needs a name")
         name = None
     elif len(name) > 63 or not _DNS_LABEL.fullmatch(name):
-        bad((_key("name"),), f"container name {name!r} is not a DNS-1123 label", Code.InvalidValue)
+        bad((key_segment("name"),), f"container name {name!r} is not a DNS-1123 label", Code.InvalidValue)
     for key in ("image", "workingDir", "imagePullPolicy"):
         if key in fields and not isinstance(_value(fields[key]), str):
-            bad((_key(key),), f"{key} must be a string")
+            bad((key_segment(key),), f"{key} must be a string")
     for key in ("command", "args"):
         if key in fields:
             items = _value(fields[key])
             if not isinstance(items, struct_pb2.ListValue) or not all(isinstance(_value(v), str) for v in items.values):
-                bad((_key(key),), f"{key} must be a list of strings")
+                bad((key_segment(key),), f"{key} must be a list of strings")
     for key, required in (("env", ("name",)), ("volumeMounts", ("name", "mountPath")), ("ports", ("containerPort",))):
         if key not in fields:
             continue
         items = _value(fields[key])
         if not isinstance(items, struct_pb2.ListValue):
-            bad((_key(key),), f"{key} must be a list (of objects), not a single object")
+            bad((key_segment(key),), f"{key} must be a list (of objects), not a single object")
             continue
         for i, item in enumerate(items.values):
             entry = _value(item)
             if not isinstance(entry, struct_pb2.Struct):
-                bad((_key(key), f"[{i}]"), f"each entry of {key} must be an object")
+                bad((key_segment(key), f"[{i}]"), f"each entry of {key} must be an object")
                 continue
             for field in required:
                 if field not in entry.fields:
-                    bad((_key(key), f"[{i}]"), f"each entry of {key} needs {field!r}")
+                    bad((key_segment(key), f"[{i}]"), f"each entry of {key} needs {field!r}")
             if key == "ports" and "containerPort" in entry.fields:
                 port = _value(entry.fields["containerPort"])
                 if not isinstance(port, float) or not port.is_integer() or not 1 <= port <= 65535:
                     bad(
-                        (_key(key), f"[{i}]", _key("containerPort")), "containerPort must be a whole number in 1..65535"
+                        (key_segment(key), f"[{i}]", key_segment("containerPort")),
+                        "containerPort must be a whole number in 1..65535",
                     )
     if "resources" in fields:
-        _check_pod_resources(_value(fields["resources"]), (*segments, _key("resources")), emit)
+        _check_pod_resources(_value(fields["resources"]), (*segments, key_segment("resources")), emit)
     return name
 
 
@@ -293,11 +291,11 @@ def _check_pod_resources(resources: Any, segments: tuple[str, ...], emit: Emit) 
             continue
         values = _value(resources.fields[side])
         if not isinstance(values, struct_pb2.Struct):
-            emit(Code.InvalidPodSpec, (*segments, _key(side)), f"{side} must be an object", Severity.ERROR)
+            emit(Code.InvalidPodSpec, (*segments, key_segment(side)), f"{side} must be an object", Severity.ERROR)
             continue
         for name in sorted(values.fields):
             raw = _value(values.fields[name])
-            where = (*segments, _key(side), _key(name))
+            where = (*segments, key_segment(side), key_segment(name))
             try:
                 if isinstance(raw, bool) or not isinstance(raw, (str, float)):
                     raise QuantityError(str(raw), "not a string or number")
@@ -312,7 +310,7 @@ def _check_pod_resources(resources: Any, segments: tuple[str, ...], emit: Emit) 
         request = amounts["requests"].get(name)
         if request is None:
             continue
-        where = (*segments, _key("limits"), _key(name))
+        where = (*segments, key_segment("limits"), key_segment(name))
         if name in _GPU_KEYS:
             if limit != request[0]:
                 emit(
@@ -332,7 +330,7 @@ def _check_pod_resources(resources: Any, segments: tuple[str, ...], emit: Emit) 
 
 def _struct_numbers(struct: struct_pb2.Struct) -> Iterator[tuple[tuple[str, ...], float]]:
     stack: list[tuple[tuple[str, ...], struct_pb2.Value]] = [
-        ((_key(k),), struct.fields[k]) for k in sorted(struct.fields, reverse=True)
+        ((key_segment(k),), struct.fields[k]) for k in sorted(struct.fields, reverse=True)
     ]
     while stack:
         segments, value = stack.pop()
@@ -341,7 +339,7 @@ def _struct_numbers(struct: struct_pb2.Struct) -> Iterator[tuple[tuple[str, ...]
             yield segments, value.number_value
         elif kind == "struct_value":
             fields = value.struct_value.fields
-            stack.extend(((*segments, _key(k)), fields[k]) for k in sorted(fields, reverse=True))
+            stack.extend(((*segments, key_segment(k)), fields[k]) for k in sorted(fields, reverse=True))
         elif kind == "list_value":
             items = list(value.list_value.values)
             stack.extend(((*segments, f"[{i}]"), items[i]) for i in reversed(range(len(items))))

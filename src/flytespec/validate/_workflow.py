@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from flytespec._walk import equal
+from flytespec._walk import equal, format_path
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._tasks import check_resources, check_struct_integers
@@ -224,7 +224,8 @@ class _Checker:
                     Code.DuplicateNodeId,
                     (*segments, "id"),
                     node_id,
-                    f"node id {node_id!r} is already used by {_join(first)} (Flyte would silently drop this node)",
+                    f"node id {node_id!r} is already used by {format_path(first)} "
+                    "(Flyte would silently drop this node)",
                 )
                 continue
             if not node_id:
@@ -1077,13 +1078,6 @@ def _suggest(name: str, known: Any) -> str:
         return ""
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _join(segments: tuple[str, ...]) -> str:
-    out = ""
-    for seg in segments:
-        out += seg if seg.startswith("[") or not out else f".{seg}"
-    return out
 
 
 def _not_topologically_sortable(nodes: Iterable[str], graph: dict[str, set[str]]) -> set[str]:
