@@ -207,6 +207,7 @@ def case_strings(args: argparse.Namespace) -> tuple[str, list[Op]]:
 
 def case_hostile(args: argparse.Namespace) -> tuple[str, list[Op]]:
     from flytespec import io
+    from flytespec._walk import encode_varint
     from flytespec.core import workflow_pb2
 
     laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -214,17 +215,24 @@ def case_hostile(args: argparse.Namespace) -> tuple[str, list[Op]]:
     )
     deep_yaml = "[" * 100_000 + "]" * 100_000
     deep_json = "[" * 100_000 + "]" * 100_000
-    node = workflow_pb2.Node(id="r")
-    current = node
-    for _ in range(50_000):
-        current = current.array_node.node
-    wire = io.to_binary(node)
+    # Written on the wire directly (upb's serializer recurses: a message this deep cannot be built and written):
+    # Node.array_node.node, 50,000 times; length-delimited nesting is all prefixes, computed from the inside out.
+    node_tag = encode_varint(workflow_pb2.Node.DESCRIPTOR.fields_by_name["array_node"].number << 3 | 2)
+    array_tag = encode_varint(workflow_pb2.ArrayNode.DESCRIPTOR.fields_by_name["node"].number << 3 | 2)
+    leaf = b"\x0a\x01x"  # Node.id = "x"
+    prefixes, size = [], len(leaf)
+    for level in range(100_000):
+        prefix = (array_tag if level % 2 == 0 else node_tag) + encode_varint(size)
+        prefixes.append(prefix)
+        size += len(prefix)
+    wire = b"".join(reversed(prefixes)) + leaf
+    too_large = b"\n" * (300 << 20)
     return "hostile input, refused by the limits", [
         ("YAML billion laughs (10**9 values from 500 bytes)", lambda: io.from_yaml(laughs, "google.protobuf.Struct")),
         ("YAML nested 100,000 deep", lambda: io.from_yaml(deep_yaml, "google.protobuf.ListValue")),
         ("JSON nested 100,000 deep", lambda: io.from_json(deep_json, "google.protobuf.ListValue")),
         ("binary nested 100,000 deep", lambda: io.from_binary(wire, workflow_pb2.Node)),
-        ("300 MB input over max_size", lambda: io.loads(b"\n" * (300 << 20), "WorkflowClosure", format="json")),
+        ("300 MB input over max_size", lambda: io.loads(too_large, "WorkflowClosure", format="json")),
     ]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flytespec import io
-from flytespec.cli import build_parser
+from flytespec.cli import build_parser, main
 from flytespec.core import compiler_pb2, workflow_closure_pb2
 from flytespec.digest import digest
 from tests.cli.conftest import EXAMPLES, Run, entry_point
@@ -32,6 +32,17 @@ def _one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
 
 # --------------------------------------------------------------------------------------------------------------
 # entry points and help
+
+
+def test_main_runs_again_in_the_same_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``main`` is a library call too (tools, the fuzz harness): every call builds its parser afresh. Found by the
+    fuzzer: once a command had imported ``flytespec.cli._common``, the package attribute of that name shadowed a
+    helper function of the same name, and every later ``main`` call failed with TypeError."""
+    missing = str(tmp_path / "missing.yaml")
+    assert main(["validate", missing]) == 2  # an input error: the error path imports the command modules
+    for _ in range(2):
+        assert main(["digest", str(CLOSURE)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith(digest(io.load(CLOSURE)))
 
 
 def test_python_dash_m_and_the_script_agree(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from flytespec.admin import launch_plan_pb2
 from flytespec.core import literals_pb2, tasks_pb2, workflow_pb2
 from flytespec.errors import FlytespecError
 from flytespec.testing import random_workflow_closure
-from tests.fuzz.targets import FORMATS, TYPES, encode
+from tests.fuzz.targets import COMMANDS, FORMATS, TYPES, encode
 
 __all__ = ["EXAMPLES", "inputs", "seeds"]
 
@@ -111,6 +111,8 @@ def inputs(target: str) -> tuple[bytes, ...]:
                     found.append(encode(message, fmt))
             elif target == "convert":
                 found.extend(encode(message, fmt, to) for to in FORMATS)
+            elif target == "cli":  # the first byte selects the command: every command on every seed
+                found.extend(bytes([command]) + encode(message, fmt)[1:] for command in range(len(COMMANDS)))
             else:
                 found.append(encode(message, fmt))
     return tuple(found)

@@ -7,27 +7,31 @@ invariants (a conversion reads back to the same message; validation is determini
 Typed targets read their first byte as a selector (the message type, the formats), so that byte-level mutation
 explores every type; the rest is the payload. :func:`encode` builds such inputs from a message.
 
-Adding a target is one line: ``TARGETS["cli"] = cli_target`` (or the ``@target("cli")`` decorator), where
-``cli_target(data: bytes) -> None`` runs the command line on ``data`` (for instance written to a temporary file and
-passed as ``flytespec validate <file>``); the fuzz tests, ``tools/fuzz.py`` and the regression replay pick it up.
+Adding a target is one function with the ``@target("name")`` decorator, taking the input's bytes; the fuzz tests,
+``tools/fuzz.py`` and the regression replay pick it up (``cli`` below runs the command line that way).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io as stdio
+import tempfile
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 from google.protobuf.message import Message
 
 from flytespec import io, registry
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
+from flytespec.cli import main as cli_main
+from flytespec.cli._common import CliError
 from flytespec.compiler import compile, compile_task, to_go_json
 from flytespec.core import literals_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.errors import FlytespecError, FlytespecWarning, UnknownFieldsError
 from flytespec.validate import validate
 
-__all__ = ["FORMATS", "TARGETS", "TYPES", "Target", "check", "encode", "run", "target"]
+__all__ = ["COMMANDS", "FORMATS", "TARGETS", "TYPES", "Target", "check", "encode", "run", "target"]
 
 Target = Callable[[bytes], None]
 
@@ -155,8 +159,44 @@ def compile_spec(data: bytes) -> None:
         to_go_json(compile_task(message))
 
 
-# The command line (issue 5) registers here once it exists, one line:
-#     TARGETS["cli"] = cli_target
+_EXTENSIONS = {"binary": ".pb", "json": ".json", "yaml": ".yaml"}
+# ``{out}`` stands for a file in the input's temporary folder.
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("validate", "--format", "json"),
+    ("validate", "--strict"),
+    ("convert", "--to", "json", "-o", "{out}"),
+    ("convert", "-o", "{out}.yaml"),
+    ("convert", "--to", "binary", "-o", "{out}"),
+    ("compile", "-o", "{out}.json", "--format", "go-json"),
+    ("graph",),
+    ("digest",),
+)
+
+
+@target("cli")
+def cli(data: bytes) -> None:
+    """The command line, in process, on the payload written to a file: an exit status, never another exception.
+
+    ``--debug`` lets exceptions through (a FlytespecError or the command line's CliError is the contract; anything
+    else is a finding). The first
+    byte selects the command; the second, as :func:`encode` writes it, the file's extension (the format), and any
+    other value none (the format detected from the content).
+    """
+    command = COMMANDS[data[0] % len(COMMANDS)] if data else COMMANDS[0]
+    extension = _EXTENSIONS[FORMATS[data[1] % 3]] if len(data) > 1 and data[1] < 9 else ""
+    with tempfile.TemporaryDirectory() as folder:
+        spec = Path(folder) / f"spec{extension}"
+        spec.write_bytes(data[2:])
+        out_path = str(Path(folder) / "out")
+        argv = ["--debug", command[0], str(spec), *(arg.replace("{out}", out_path) for arg in command[1:])]
+        out = stdio.TextIOWrapper(stdio.BytesIO(), encoding="utf-8")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FlytespecWarning)
+            try:
+                status = cli_main(argv)
+            except CliError:  # what the command line reports as a usage or input error (exit status 2)
+                return
+    assert status in (0, 1, 2), f"exit status {status}"
 
 
 def run(name: str, data: bytes) -> None:

@@ -57,7 +57,7 @@ def _columns() -> int:
         return 100
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback when something fails"
     )
@@ -96,7 +96,7 @@ def _command(
         formatter_class=_Formatter,
     )
     parser.set_defaults(handler=handler)
-    _common(parser)
+    _add_common_options(parser)
     return parser
 
 
