@@ -178,9 +178,8 @@ def cli(data: bytes) -> None:
     """The command line, in process, on the payload written to a file: an exit status, never another exception.
 
     ``--debug`` lets exceptions through (a FlytespecError or the command line's CliError is the contract; anything
-    else is a finding). The first
-    byte selects the command; the second, as :func:`encode` writes it, the file's extension (the format), and any
-    other value none (the format detected from the content).
+    else is a finding). The first byte selects the command; the second, as :func:`encode` writes it, the file's
+    extension (the format), and any other value none (the format detected from the content).
     """
     command = COMMANDS[data[0] % len(COMMANDS)] if data else COMMANDS[0]
     extension = _EXTENSIONS[FORMATS[data[1] % 3]] if len(data) > 1 and data[1] < 9 else ""
