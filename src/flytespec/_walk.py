@@ -13,8 +13,11 @@ from google.protobuf.internal import api_implementation
 from google.protobuf.message import DecodeError, Message
 
 from flytespec._compat import is_map, is_repeated, message_of
+from flytespec.core import workflow_pb2
 
 __all__ = [
+    "all_nodes",
+    "child_nodes",
     "copy_into",
     "copy_message",
     "encode_varint",
@@ -231,3 +234,27 @@ def encode_varint(n: int) -> bytes:
         n >>= 7
     out.append(n)
     return bytes(out)
+
+
+def child_nodes(node: workflow_pb2.Node) -> list[workflow_pb2.Node]:
+    """The nodes directly inside ``node``: a branch's cases in order, then its else node; an array node's sub-node."""
+    kind = node.WhichOneof("target")
+    if kind == "branch_node":
+        if_else = node.branch_node.if_else
+        children = [if_else.case.then_node, *(block.then_node for block in if_else.other)]
+        return [*children, if_else.else_node] if if_else.HasField("else_node") else children
+    if kind == "array_node":
+        return [node.array_node.node]
+    return []
+
+
+def all_nodes(template: workflow_pb2.WorkflowTemplate) -> Iterator[workflow_pb2.Node]:
+    """Every node of ``template`` however deep, iteratively: parents before their children, in order, and the
+    failure node (with what it holds) last."""
+    stack = list(reversed(template.nodes))
+    if template.HasField("failure_node"):
+        stack.insert(0, template.failure_node)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(child_nodes(node)))

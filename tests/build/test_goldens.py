@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,7 +28,7 @@ from google.protobuf.message import Message
 
 from flytespec import build as b
 from flytespec import io
-from flytespec._walk import first_difference
+from flytespec._walk import all_nodes, child_nodes, first_difference
 from flytespec.admin import launch_plan_pb2
 from flytespec.core import workflow_pb2
 from flytespec.validate import errors
@@ -74,29 +74,6 @@ def _theirs(case: str) -> dict[str, dict[str, Message]]:
     return {kind: {name: io.from_dict(value, KINDS[kind]) for name, value in expected[kind].items()} for kind in KINDS}
 
 
-def _children(node: workflow_pb2.Node) -> list[workflow_pb2.Node]:
-    """The nodes inside a node: a branch's cases, an array node's sub-node."""
-    kind = node.WhichOneof("target")
-    if kind == "branch_node":
-        if_else = node.branch_node.if_else
-        children = [if_else.case.then_node, *(o.then_node for o in if_else.other)]
-        return [*children, if_else.else_node] if if_else.HasField("else_node") else children
-    if kind == "array_node":
-        return [node.array_node.node]
-    return []
-
-
-def _all_nodes(template: workflow_pb2.WorkflowTemplate) -> Iterator[workflow_pb2.Node]:
-    """Every node however deep, parents before their children."""
-    stack = list(reversed(template.nodes))
-    if template.HasField("failure_node"):
-        stack.insert(0, template.failure_node)
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(_children(node)))
-
-
 def _canonical_ids(template: workflow_pb2.WorkflowTemplate) -> None:
     """Rename nodes by position (top-level ``N<i>``, nested ``<parent>.<i>``) and every reference to them: promises,
     upstream ids (sorted), branch input names and condition operands (``<node>.<var>``)."""
@@ -122,14 +99,14 @@ def _canonical_ids(template: workflow_pb2.WorkflowTemplate) -> None:
 
     for node in template.nodes:
         node.id = names[node.id]
-    for node in _all_nodes(template):  # parents first: a child's id is made from its parent's new id
+    for node in all_nodes(template):  # parents first: a child's id is made from its parent's new id
         rename_bindings(node.inputs)
         for binding in node.inputs:
             binding.var = rename(binding.var)
         ids = sorted(rename(i) for i in node.upstream_node_ids)
         del node.upstream_node_ids[:]
         node.upstream_node_ids.extend(ids)
-        for i, child in enumerate(_children(node)):
+        for i, child in enumerate(child_nodes(node)):
             child.id = f"{node.id}.{i}"
         if node.HasField("branch_node"):
             if_else = node.branch_node.if_else
@@ -150,7 +127,7 @@ def _map_min_successes(template: Message) -> None:
     is given both members of the ``success_criteria`` oneof and the ratio's default wins. flytespec writes
     ``min_successes``. Taken out by clearing the oneof on both sides."""
     if isinstance(template, workflow_pb2.WorkflowTemplate):
-        for node in _all_nodes(template):
+        for node in all_nodes(template):
             if node.HasField("array_node"):
                 node.array_node.ClearField("success_criteria")
 

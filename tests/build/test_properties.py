@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from flytespec import build as b
 from flytespec import io
+from flytespec._walk import child_nodes
 from flytespec.errors import BuildError
 from flytespec.validate import errors, validate
 from tests.build._support import assert_round_trips, make_task
@@ -516,13 +517,7 @@ def test_node_ids_are_unique_dns_labels(plan: Plan) -> None:
         while stack:
             node = stack.pop()
             ids.append(node.id)
-            if node.HasField("branch_node"):
-                if_else = node.branch_node.if_else
-                stack += [if_else.case.then_node, *(o.then_node for o in if_else.other)]
-                if if_else.HasField("else_node"):
-                    stack.append(if_else.else_node)
-            elif node.HasField("array_node"):
-                stack.append(node.array_node.node)
+            stack += child_nodes(node)
         assert len(ids) == len(set(ids))
         assert ids
         assert all(i[:1] == "n" and i[1:].isdigit() for i in ids)

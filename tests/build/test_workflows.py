@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 
 from flytespec import build as b
 from flytespec import io
+from flytespec._walk import all_nodes
 from flytespec.core import (
     compiler_pb2,
     condition_pb2,
@@ -50,23 +51,6 @@ pick = make_task("tasks.pick", inputs={"xs": list[int] | None, "u": int | str}, 
 maybe = make_task("tasks.maybe", inputs={"x": int | None}, outputs={"o0": int | None})
 noop = make_task("tasks.noop", inputs={"x": int})
 cleanup = make_task("tasks.cleanup", inputs={"x": int, "name": str})
-
-
-def _nodes(template: workflow_pb2.WorkflowTemplate) -> Iterator[workflow_pb2.Node]:
-    """Every node however deep (branch cases, array sub-nodes, the failure node)."""
-    stack = list(template.nodes)
-    if template.HasField("failure_node"):
-        stack.append(template.failure_node)
-    while stack:
-        node = stack.pop()
-        yield node
-        if node.HasField("branch_node"):
-            if_else = node.branch_node.if_else
-            stack += [if_else.case.then_node, *(o.then_node for o in if_else.other)]
-            if if_else.HasField("else_node"):
-                stack.append(if_else.else_node)
-        elif node.HasField("array_node"):
-            stack.append(node.array_node.node)
 
 
 def _bindings(node: workflow_pb2.Node) -> dict[str, literals_pb2.BindingData]:
@@ -903,7 +887,7 @@ def test_nested_conditionals() -> None:
     nested = node.branch_node.if_else.case.then_node
     assert nested.metadata.name == "inner"
     assert nested.HasField("branch_node")
-    ids = [n.id for n in _nodes(built.template)]
+    ids = [n.id for n in all_nodes(built.template)]
     assert sorted(ids) == ["n0", "n1", "n2", "n3", "n4"]
 
 
@@ -1321,7 +1305,7 @@ def test_subworkflows_inherit_the_callers_identity() -> None:
     assert identity(tasks["tasks.inc"]) == expected
     # fields a task set itself are kept
     assert identity(tasks["tasks.pinned"]) == ("shared", "d", "v9", "o")
-    for node in [*_nodes(built.template), *(n for s in built.subworkflows for n in _nodes(s))]:
+    for node in [*all_nodes(built.template), *(n for s in built.subworkflows for n in all_nodes(s))]:
         kind = node.WhichOneof("target")
         ref = node.task_node.reference_id if kind == "task_node" else None
         reference = node.workflow_node.WhichOneof("reference")
@@ -1535,7 +1519,7 @@ def test_node_ids_are_unique_dns_labels_across_nesting() -> None:
         mapped = b.map_task(inc)(x=wf.inputs.xs)
         wf.outputs(o0=branch, o1=mapped)
         wf.on_failure(noop)
-    ids = [n.id for n in _nodes(wf.build().template)]
+    ids = [n.id for n in all_nodes(wf.build().template)]
     assert len(ids) == len(set(ids))
     assert all(DNS_1123_LABEL.match(i) for i in ids)
     assert sorted(ids) == sorted(["fn0", *(f"n{i}" for i in range(len(ids) - 1))])

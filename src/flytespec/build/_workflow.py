@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from google.protobuf import wrappers_pb2
 
+from flytespec._walk import all_nodes
 from flytespec.admin import description_entity_pb2, launch_plan_pb2
 from flytespec.admin import task_pb2 as admin_task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
@@ -983,28 +984,9 @@ def _same_apart_from_id(a: tasks_pb2.TaskTemplate, b: tasks_pb2.TaskTemplate) ->
     return left == right
 
 
-def _nodes_of(template: workflow_pb2.WorkflowTemplate) -> Iterator[workflow_pb2.Node]:
-    """Every node of a template however deep (branch cases, array sub-nodes, the failure node), iteratively."""
-    stack = list(template.nodes)
-    if template.HasField("failure_node"):
-        stack.append(template.failure_node)
-    while stack:
-        node = stack.pop()
-        yield node
-        kind = node.WhichOneof("target")
-        if kind == "branch_node":
-            if_else = node.branch_node.if_else
-            stack.append(if_else.case.then_node)
-            stack.extend(block.then_node for block in if_else.other)
-            if if_else.HasField("else_node"):
-                stack.append(if_else.else_node)
-        elif kind == "array_node":
-            stack.append(node.array_node.node)
-
-
 def _resolve_references(template: workflow_pb2.WorkflowTemplate, resolve: Any) -> None:
     template.id.CopyFrom(resolve(template.id))
-    for node in _nodes_of(template):
+    for node in all_nodes(template):
         kind = node.WhichOneof("target")
         if kind == "task_node":
             node.task_node.reference_id.CopyFrom(resolve(node.task_node.reference_id))
