@@ -27,6 +27,7 @@ __all__ = ["check_rules", "field_rules", "oneof_rules"]
 _F = FieldDescriptor
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"
+_DURATIONS = (rules_pb2.FORMAT_POSITIVE_DURATION, rules_pb2.FORMAT_NON_NEGATIVE_DURATION)
 _NODE = "flytespec.core.Node"
 _WORKFLOW = "flytespec.core.WorkflowTemplate"
 
@@ -103,9 +104,7 @@ def _fine(
             return lambda m: len(getattr(m, name)) > 0
         return None
     if f.type == _F.TYPE_MESSAGE:
-        if rules.format or not rules.required:
-            return None
-        return lambda m: m.HasField(name)
+        return None  # singular messages: tested inline by the generated code
     if f.type == _F.TYPE_STRING:
         tests: list[Callable[[str], bool]] = []
         if rules.pattern:
@@ -262,7 +261,7 @@ def _check_field(msg: Message, check: _FieldCheck, out: Found) -> None:
                     (check.invalid_code, (name, key_segment(k)), f"the key {k!r} does not match {rules.key_pattern}")
                 )
     if f.type == _F.TYPE_MESSAGE and not check.mapped:
-        if rules.format in (rules_pb2.FORMAT_POSITIVE_DURATION, rules_pb2.FORMAT_NON_NEGATIVE_DURATION):
+        if rules.format in _DURATIONS:
             _check_duration(check, value, out)
         return
     for segments, item in _values(check, value):
@@ -316,111 +315,176 @@ def _check_scalar(check: _FieldCheck, segments: tuple[str, ...], item: Any, out:
 Report = Callable[[Any, tuple[Any, ...], Code, str], None]
 Push = Callable[[tuple[Any, Any, tuple[Any, ...]]], None]
 _compiled: dict[type, Callable[[Message, Any, Push, Report], None]] = {}
+_recursive: dict[str, bool] = {}
 
 
 def _attr(name: str, var: str) -> str:
     return f"getattr({var}, {name!r})" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else f"{var}.{name}"
 
 
-def _checks_source(plan: _Plan, var: str, entry: str, indent: str, env: dict[str, Any], prefix: str) -> list[str]:
-    """Source lines checking the fields and oneofs of message ``var``; ``entry`` builds its stack entry (only
-    evaluated when something is reported)."""
-    lines: list[str] = []
-    for i, check in enumerate(plan.checks):
-        key = f"{prefix}{i}"
-        env[f"C{key}"] = check
-        rules = check.rules
-        value = _attr(check.name, var)
-        slow = f"{indent}    _slow({var}, C{key}, {entry}, report)"
-        simple_string = check.field.type == _F.TYPE_STRING and not (
-            check.repeated or check.mapped or rules.max_len or rules.unique or rules.key_pattern
-        )
-        if simple_string:
-            tests = ["not v"] if rules.required else []
-            guard = "v and " if not rules.required else ""
-            if check.pattern is not None:
-                env[f"P{key}"] = check.pattern.fullmatch
-                tests.append(f"({guard}P{key}(v) is None)")
-            if rules.format == rules_pb2.FORMAT_DNS_LABEL:
-                tests.append(f"({guard}(len(v) > 63 or _DNS(v) is None))")
-            elif rules.format == rules_pb2.FORMAT_QUANTITY:
-                tests.append(f"({guard}not _ISQ(v))")
-            if tests:
-                lines += [f"{indent}v = {value}", f"{indent}if {' or '.join(tests)}:", slow]
-        elif check.field.type == _F.TYPE_MESSAGE and not (check.repeated or check.mapped) and not rules.format:
-            if rules.required:
-                lines += [f"{indent}if not {var}.HasField({check.name!r}):", slow]
-        elif check.fine is not None:
-            env[f"F{key}"] = check.fine
-            lines += [f"{indent}if not F{key}({var}):", slow]
-        else:
-            lines.append(slow.replace("    _slow", "_slow", 1))
-    for i, (oneof, code, text) in enumerate(plan.oneofs):
-        env[f"O{prefix}{i}"] = (code, text)
-        lines += [f"{indent}if {var}.WhichOneof({oneof!r}) is None:", f"{indent}    report({entry}, (), *O{prefix}{i})"]
-    return lines
+def _is_recursive(desc: Descriptor) -> bool:
+    """Whether a message of this type can hold another one of the same type (at any depth)."""
+    cached = _recursive.get(desc.full_name)
+    if cached is None:
+        seen: set[str] = set()
+        stack = [desc]
+        cached = False
+        while stack and not cached:
+            d = stack.pop()
+            for f in d.fields:
+                if f.type != _F.TYPE_MESSAGE:
+                    continue
+                target = message_of(f)
+                if is_map(f):
+                    value = target.fields_by_name["value"]
+                    if value.type != _F.TYPE_MESSAGE:
+                        continue
+                    target = message_of(value)
+                if target.full_name == desc.full_name:
+                    cached = True
+                    break
+                if target.full_name not in seen:
+                    seen.add(target.full_name)
+                    stack.append(target)
+        _recursive[desc.full_name] = cached
+    return cached
 
 
-_INLINE_DEPTH = 2
+def _indented(lines: list[str]) -> list[str]:
+    return [f"    {line}" for line in lines]
 
 
-def _is_leaf(desc: Descriptor) -> bool:
-    plan = _plan(message_class_of(desc), desc)
-    return not (plan.singular or plan.repeated or plan.maps)
+def _field_source(check: _FieldCheck, var: str, slow: str, key: str, env: dict[str, Any]) -> list[str]:
+    """Source checking a field other than a singular message: a cheap test, then the full check when it fails."""
+    rules = check.rules
+    simple_string = check.field.type == _F.TYPE_STRING and not (
+        check.repeated or check.mapped or rules.max_len or rules.unique or rules.key_pattern
+    )
+    if simple_string:
+        tests = ["not v"] if rules.required else []
+        guard = "" if rules.required else "v and "
+        if check.pattern is not None:
+            env[f"P{key}"] = check.pattern.fullmatch
+            tests.append(f"({guard}P{key}(v) is None)")
+        if rules.format == rules_pb2.FORMAT_DNS_LABEL:
+            tests.append(f"({guard}(len(v) > 63 or _DNS(v) is None))")
+        elif rules.format == rules_pb2.FORMAT_QUANTITY:
+            tests.append(f"({guard}not _ISQ(v))")
+        if not tests:
+            return []
+        return [f"v = {_attr(check.name, var)}", f"if {' or '.join(tests)}:", f"    {slow}"]
+    if check.fine is not None:
+        env[f"F{key}"] = check.fine
+        return [f"if not F{key}({var}):", f"    {slow}"]
+    return [slow]
+
+
+def _child_source(
+    child: Descriptor,
+    child_var: str,
+    child_entry: str,
+    env: dict[str, Any],
+    counter: list[int],
+    path: tuple[str, ...],
+    element: bool = False,
+) -> list[str]:
+    """Source for a child message: checked inline; pushed (checked by its own type's function) when its type is
+    already being inlined, and, for list and map elements, when its type is recursive."""
+    if child.full_name in path or (element and _is_recursive(child)):
+        return [f"push({child_entry})"]
+    return _body(child, child_var, child_entry, env, counter, (*path, child.full_name))
 
 
 def _body(
-    desc: Descriptor,
-    var: str,
-    entry: str,
-    indent: str,
-    env: dict[str, Any],
-    counter: list[int],
-    depth: int,
-    path: tuple[str, ...],
+    desc: Descriptor, var: str, entry: str, env: dict[str, Any], counter: list[int], path: tuple[str, ...]
 ) -> list[str]:
-    """Source checking message ``var`` of type ``desc`` and its children.
+    """Source (indented from column 0) checking message ``var`` of type ``desc`` and everything below it.
 
-    Singular children are checked inline (their stack entries built only when something is reported or pushed),
-    down to a few levels and never into a type already being inlined (recursive types go through the stack); list
-    elements are pushed unless they are leaves.
+    Children are checked inline, their stack entries (``entry``) built only when something is reported or pushed;
+    a child whose type is already being inlined (recursive types) and the elements of lists and maps of recursive
+    types are pushed instead, each checked by the compiled function of its own type. A oneof is read once
+    (``WhichOneof``), not once per member.
     """
     counter[0] += 1
-    prefix = f"_{counter[0]}_"
+    n = counter[0]
+    prefix = f"_{n}_"
     plan = _plan(message_class_of(desc), desc)
-    lines = _checks_source(plan, var, entry, indent, env, prefix)
-    for name in plan.singular:
-        child = message_of(desc.fields_by_name[name])
-        child_var = f"c{counter[0]}_{name}"
-        lines += [f"{indent}if {var}.HasField({name!r}):", f"{indent}    {child_var} = {_attr(name, var)}"]
-        if depth < _INLINE_DEPTH and child.full_name not in path:
-            child_entry = f"({child_var}, {entry}, ({name!r},))"
-            lines += _body(
-                child, child_var, child_entry, indent + "    ", env, counter, depth + 1, (*path, child.full_name)
-            )
-        else:
-            lines.append(f"{indent}    push(({child_var}, {entry}, ({name!r},)))")
-    for name in plan.repeated:
-        child = message_of(desc.fields_by_name[name])
-        n = counter[0]
-        child_var, index = f"r{n}_{name}", f"i{n}_{name}"
-        lines.append(f"{indent}for {index}, {child_var} in enumerate({_attr(name, var)}):")
-        # Elements of lists are the units of work: pushed, so each gets its own compiled function, unless they are
-        # leaves (no children of their own to check).
-        if _is_leaf(child) and child.full_name not in path:
-            child_entry = f"({child_var}, {entry}, ({name!r}, {index}))"
-            lines += _body(
-                child, child_var, child_entry, indent + "    ", env, counter, depth + 1, (*path, child.full_name)
-            )
-        else:
-            lines.append(f"{indent}    push(({child_var}, {entry}, ({name!r}, {index})))")
-    for name in plan.maps:
-        n = counter[0]
-        lines += [
-            f"{indent}v{n}_{name} = {_attr(name, var)}",
-            f"{indent}for k in v{n}_{name}:",
-            f"{indent}    push((v{n}_{name}[k], {entry}, ({name!r}, key_segment(k))))",
-        ]
+    checks = {check.name: check for check in plan.checks}
+    singular, repeated, maps = set(plan.singular), set(plan.repeated), set(plan.maps)
+    lines: list[str] = []
+
+    present: dict[str, str] = {}  # singular message field -> the expression telling whether it is set
+    required_oneofs = {name: (code, text) for name, code, text in plan.oneofs}
+    for o in desc.oneofs:
+        members = [f.name for f in o.fields if f.name in singular or (f.name in checks and f.type == _F.TYPE_MESSAGE)]
+        required = required_oneofs.get(o.name)
+        if required is None and not members:
+            continue
+        which = f"w{n}_{o.name}"
+        lines.append(f"{which} = {var}.WhichOneof({o.name!r})")
+        if required is not None:
+            env[f"O{prefix}{o.name}"] = required
+            lines += [f"if {which} is None:", f"    report({entry}, (), *O{prefix}{o.name})"]
+        present.update((name, f"{which} == {name!r}") for name in members)
+
+    for i, f in enumerate(desc.fields):
+        name = f.name
+        check = checks.get(name)
+        key = f"{prefix}{i}"
+        slow = f"_slow({var}, C{key}, {entry}, report)"
+        if check is not None:
+            env[f"C{key}"] = check
+        value = _attr(name, var)
+        if f.type == _F.TYPE_MESSAGE and not is_repeated(f):
+            child_var = f"c{n}_{name}"
+            inner: list[str] = []
+            if check is not None and check.rules.format in _DURATIONS:
+                below = "<=" if check.rules.format == rules_pb2.FORMAT_POSITIVE_DURATION else "<"
+                inner += [
+                    f"if {child_var}.seconds < 0 or ({child_var}.seconds == 0 and {child_var}.nanos {below} 0):",
+                    f"    {slow}",
+                ]
+            if name in singular:
+                inner += _child_source(
+                    message_of(f), child_var, f"({child_var}, {entry}, ({name!r},))", env, counter, path
+                )
+            has = present.get(name) or f"{var}.HasField({name!r})"
+            if inner:
+                lines += [f"if {has}:", f"    {child_var} = {value}", *_indented(inner)]
+            if check is not None and check.rules.required:
+                lines += ["else:", f"    {slow}"] if inner else [f"if not ({has}):", f"    {slow}"]
+        elif is_map(f):
+            if check is not None:
+                if check.key_pattern is not None and not (check.rules.pattern or check.rules.format):
+                    env[f"K{key}"] = check.key_pattern.fullmatch
+                    text_key = "k" if message_of(f).fields_by_name["key"].type == _F.TYPE_STRING else "str(k)"
+                    lines += [
+                        f"for k in {value}:",
+                        f"    if K{key}({text_key}) is None:",
+                        f"        {slow}",
+                        "        break",
+                    ]
+                    if check.rules.required:
+                        lines += [f"if not {value}:", f"    {slow}"]
+                else:
+                    lines.append(slow)
+            if name in maps:
+                child = message_of(message_of(f).fields_by_name["value"])
+                items, item = f"v{n}_{name}", f"e{n}_{name}"
+                child_entry = f"({item}, {entry}, ({name!r}, (k,)))"
+                lines += [f"{items} = {value}", f"for k in {items}:", f"    {item} = {items}[k]"]
+                lines += _indented(_child_source(child, item, child_entry, env, counter, path, element=True))
+        elif is_repeated(f) and f.type == _F.TYPE_MESSAGE:
+            if check is not None:
+                lines += _field_source(check, var, slow, key, env)
+            if name in repeated:
+                child = message_of(f)
+                index, item = f"i{n}_{name}", f"r{n}_{name}"
+                child_entry = f"({item}, {entry}, ({name!r}, {index}))"
+                lines.append(f"for {index}, {item} in enumerate({value}):")
+                lines += _indented(_child_source(child, item, child_entry, env, counter, path, element=True))
+        elif check is not None:
+            lines += _field_source(check, var, slow, key, env)
     return lines
 
 
@@ -428,12 +492,11 @@ def _compile(cls: type) -> Callable[[Message, Any, Push, Report], None]:
     desc: Descriptor = cls.DESCRIPTOR  # type: ignore[attr-defined]
     env: dict[str, Any] = {
         "_slow": _slow,
-        "key_segment": key_segment,
         "_DNS": _DNS_LABEL.fullmatch,
         "_ISQ": _is_quantity,
     }
     lines = ["def check(m, entry, push, report):"]
-    lines += _body(desc, "m", "entry", "    ", env, [0], 0, (desc.full_name,))
+    lines += _indented(_body(desc, "m", "entry", env, [0], (desc.full_name,)))
     lines.append("    return None")
     exec(compile("\n".join(lines), f"<flytespec rules for {desc.full_name}>", "exec"), env)
     function: Callable[[Message, Any, Push, Report], None] = env["check"]
@@ -459,8 +522,8 @@ def check_rules(root: Message, emit: Callable[[Code, str, str | None, str | None
     def report(entry: Any, rel: tuple[Any, ...], code: Code, text: str) -> None:
         _report(emit, entry, rel, code, text)
 
-    # Entries: (message, parent entry, path segments relative to the parent; an int is a list index). Paths, node
-    # ids and workflow names are rebuilt from the parent links only when something is reported.
+    # Entries: (message, parent entry, path segments relative to the parent; an int is a list index, a 1-tuple a
+    # map key). Paths, node ids and workflow names are rebuilt from the parent links only when something is reported.
     stack: list[tuple[Any, Any, tuple[Any, ...]]] = [(root, None, ())]
     push = stack.append
     pop = stack.pop
@@ -494,5 +557,10 @@ def _report(
             workflow = msg.id.name or None
         parts.append(current[2])
         current = current[1]
-    segments = tuple(f"[{seg}]" if isinstance(seg, int) else seg for part in reversed(parts) for seg in part)
+    # A segment is a field name, a list index (int) or a map key (in a 1-tuple).
+    segments = tuple(
+        f"[{seg}]" if isinstance(seg, int) else key_segment(seg[0]) if isinstance(seg, tuple) else seg
+        for part in reversed(parts)
+        for seg in part
+    )
     emit(code, format_path(segments), node_id, workflow, text)
