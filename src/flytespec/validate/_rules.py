@@ -141,6 +141,19 @@ def _fine(
     return None
 
 
+def _held_types(desc: Descriptor) -> Iterator[Descriptor]:
+    """The message types a message of type ``desc`` holds directly (fields, list elements, map values)."""
+    for f in desc.fields:
+        if f.type == _F.TYPE_MESSAGE:
+            target = message_of(f)
+            if is_map(f):
+                value = target.fields_by_name["value"]
+                if value.type != _F.TYPE_MESSAGE:
+                    continue
+                target = message_of(value)
+            yield target
+
+
 def _has_rules(desc: Descriptor) -> bool:
     """Whether any message reachable from ``desc`` has constraints (computed over the whole type graph once)."""
     cached = _may_hold.get(desc.full_name)
@@ -156,16 +169,9 @@ def _has_rules(desc: Descriptor) -> bool:
             continue
         reachable[d.full_name] = d
         edges[d.full_name] = set()
-        for f in d.fields:
-            if f.type == _F.TYPE_MESSAGE:
-                target = message_of(f)
-                if is_map(f):
-                    value = target.fields_by_name["value"]
-                    if value.type != _F.TYPE_MESSAGE:
-                        continue
-                    target = message_of(value)
-                edges[d.full_name].add(target.full_name)
-                stack.append(target)
+        for target in _held_types(d):
+            edges[d.full_name].add(target.full_name)
+            stack.append(target)
     holds = {
         name
         for name, d in reachable.items()
@@ -328,25 +334,12 @@ def _is_recursive(desc: Descriptor) -> bool:
     if cached is None:
         seen: set[str] = set()
         stack = [desc]
-        cached = False
-        while stack and not cached:
-            d = stack.pop()
-            for f in d.fields:
-                if f.type != _F.TYPE_MESSAGE:
-                    continue
-                target = message_of(f)
-                if is_map(f):
-                    value = target.fields_by_name["value"]
-                    if value.type != _F.TYPE_MESSAGE:
-                        continue
-                    target = message_of(value)
-                if target.full_name == desc.full_name:
-                    cached = True
-                    break
+        while stack:
+            for target in _held_types(stack.pop()):
                 if target.full_name not in seen:
                     seen.add(target.full_name)
                     stack.append(target)
-        _recursive[desc.full_name] = cached
+        cached = _recursive[desc.full_name] = desc.full_name in seen
     return cached
 
 
