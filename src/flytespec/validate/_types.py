@@ -305,11 +305,6 @@ _SHARED = {kind: types_pb2.LiteralType(simple=simple) for kind, simple in {**_PR
 _SHARED_KEYS = {id(t): t.SerializeToString(deterministic=True) for t in _SHARED.values()}
 
 
-def shared_primitive_type(p: literals_pb2.Primitive) -> types_pb2.LiteralType:
-    """:func:`literal_type_of_primitive` without a new message: one shared object per kind, never to be changed."""
-    return _SHARED[p.WhichOneof("value") or ""]
-
-
 def _elements(literal: literals_pb2.Literal) -> list[literals_pb2.Literal] | None:
     """The elements of a collection or map literal (maps by key), or None for any other literal."""
     kind = literal.WhichOneof("value")

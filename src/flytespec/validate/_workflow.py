@@ -28,7 +28,6 @@ from flytespec.validate._types import (
     literal_type_of_primitive,
     literal_type_of_scalar,
     same_type,
-    shared_primitive_type,
     shown,
 )
 
@@ -41,7 +40,6 @@ _VAR = re.compile(r"(?:\[([0-9]+)\]\.)?([A-Za-z0-9_]+)")
 _UNTYPED = types_pb2.LiteralType(simple=types_pb2.NONE)
 _RESOURCE_TYPES = {v.name: v.number for v in identifier_pb2.ResourceType.DESCRIPTOR.values}
 _RESOURCE_TYPE_NAMES = {number: name for name, number in _RESOURCE_TYPES.items()}
-_TASK = _RESOURCE_TYPES["TASK"]
 # Suggestions ("did you mean ...?") compare a name with every candidate: beyond this many candidates none is made,
 # so that many dangling names in a huge workflow cost linear time, not quadratic.
 _SUGGEST_MAX_CANDIDATES = 1000
@@ -266,8 +264,7 @@ class _Checker:
                         f"upstream node {up!r} does not exist in this workflow",
                     )
                 self.execution_edge(up, node_id)
-            if not self._plain_bindings(node, self.execution_edge):
-                self.check_bindings(node, node.inputs, node.typed, self.execution_edge)
+            self.check_bindings(node, node.inputs, node.typed, self.execution_edge)
         self.check_outputs()
         if failure is not None and failure.inputs is not None:
             self.check_bindings(failure, failure.inputs, failure.typed, self.upstream_edge)
@@ -296,90 +293,12 @@ class _Checker:
         )
 
     # ---------------------------------------------------------------------------------------------------------
-    # the common cases, inline: what they do is what the general path does for them; anything else goes there
-
-    def _plain_task_node(self, node: _Node) -> bool:
-        """Resolve a task node referring to a given task, with no resource overrides and no output aliases."""
-        msg = node.msg
-        if msg.WhichOneof("target") != "task_node":
-            return False
-        task_node = msg.task_node
-        if not task_node.HasField("reference_id") or msg.output_aliases:
-            return False
-        if task_node.HasField("overrides") and task_node.overrides.HasField("resources"):
-            return False
-        reference = task_node.reference_id
-        key = id_key(reference)
-        ctx = self.ctx
-        task = ctx.tasks.get(key)
-        if task is None or reference.resource_type not in (0, _TASK):
-            return False
-        self.tasks_used.append(key)
-        interface = ctx.interfaces.get(key)
-        if interface is None:
-            interface = self._task_interface(key, task)
-        node.inputs, node.outputs = interface
-        return True
-
-    def _plain_bindings(self, node: _Node, edge: Callable[[str, str], None]) -> bool:
-        """Check and connect a node whose bindings are all promises to known outputs, or primitive values, of
-        castable types, binding each expected input once; False (having changed nothing) when any is not so."""
-        expected = node.inputs
-        if expected is None or not node.typed:
-            return False
-        nodes_get = self.nodes.get
-        start = self.start
-        seen: set[str] = set()
-        sources: set[str] = set()
-        rewrites: list[types_pb2.OutputReference] = []
-        for binding in node.msg.inputs:
-            var = binding.var
-            if var in seen or var not in expected:
-                return False
-            data = binding.binding
-            kind = data.WhichOneof("value")
-            if kind == "promise":
-                promise = data.promise
-                source_id = promise.node_id
-                source = start if not source_id or source_id == START_NODE else nodes_get(source_id)
-                if source is None or source.outputs is None or promise.attr_path:
-                    return False
-                name = _VAR_NAMES.get(promise.var) or _var_name(promise.var)
-                source_type = source.outputs.get(name) if name is not None else None
-                if source_type is None or not castable(source_type, expected[var]):
-                    return False
-                sources.add(source.compiled_id)
-                if not source_id:
-                    rewrites.append(promise)
-            elif kind == "scalar":
-                scalar = data.scalar
-                wanted = expected[var]
-                if (
-                    scalar.WhichOneof("value") != "primitive"
-                    or wanted.WhichOneof("type") == "enum_type"
-                    or not castable(shared_primitive_type(scalar.primitive), wanted)
-                ):
-                    return False
-            else:
-                return False
-            seen.add(var)
-        if len(seen) != len(expected):
-            return False  # an input not bound: the general path tells which, or that it is optional
-        self.rewrites += rewrites
-        target = node.compiled_id
-        for source_id in sources:
-            edge(source_id, target)
-        return True
-
-    # ---------------------------------------------------------------------------------------------------------
     # nodes
 
     def validate_node(self, node: _Node) -> None:
         """Resolve the interface of a node (and of the nodes nested in it), then apply its output aliases."""
-        if self._plain_task_node(node):
-            return
         self._interface(node)
-        if node.outputs is not None:
+        if node.outputs is not None and node.msg.output_aliases:
             node.outputs = self._aliases(node, node.outputs)
 
     def _interface(self, node: _Node) -> None:
@@ -387,13 +306,14 @@ class _Checker:
         kind = msg.WhichOneof("target")
         node_id = msg.id
         if kind == "task_node":
-            if not msg.task_node.HasField("reference_id"):
+            task_node = msg.task_node
+            if not task_node.HasField("reference_id"):
                 return  # reported by the oneof rule on TaskNode.reference
-            key = id_key(msg.task_node.reference_id)
+            reference = task_node.reference_id
+            self._check_resource_type(node, ("task_node", "reference_id"), reference, "TASK")
+            key = id_key(reference)
             task = self.ctx.tasks.get(key)
             if task is None:
-                reference = msg.task_node.reference_id
-                self._check_resource_type(node, ("task_node", "reference_id"), reference, "TASK")
                 self.report(
                     Code.TaskReferenceNotFound,
                     (*node.segments, "task_node", "reference_id"),
@@ -402,15 +322,19 @@ class _Checker:
                 )
                 return
             self.tasks_used.append(key)
-            self._check_resource_type(node, ("task_node", "reference_id"), msg.task_node.reference_id, "TASK")
-            overrides = msg.task_node.overrides
-            if msg.task_node.HasField("overrides") and overrides.HasField("resources"):
+            if task_node.HasField("overrides") and task_node.overrides.HasField("resources"):
                 check_resources(
-                    overrides.resources, (*node.segments, "task_node", "overrides", "resources"), self._task_emit(node)
+                    task_node.overrides.resources,
+                    (*node.segments, "task_node", "overrides", "resources"),
+                    self._task_emit(node),
                 )
             interface = self.ctx.interfaces.get(key)
             if interface is None:
-                interface = self._task_interface(key, task)
+                if task.HasField("interface"):
+                    interface = (_variables(task.interface.inputs), _variables(task.interface.outputs))
+                else:
+                    interface = ({}, {})
+                self.ctx.interfaces[key] = interface
             node.inputs, node.outputs = interface
         elif kind == "workflow_node":
             self._workflow_node(node)
@@ -434,15 +358,6 @@ class _Checker:
         elif kind == "array_node":
             self._array(node)
         # No target: reported by the oneof rule on Node.target.
-
-    def _task_interface(self, key: bytes, task: Any) -> tuple[Types, Types]:
-        """A task's (inputs, outputs), computed once per task and shared."""
-        if task.HasField("interface"):
-            interface = (_variables(task.interface.inputs), _variables(task.interface.outputs))
-        else:
-            interface = ({}, {})
-        self.ctx.interfaces[key] = interface
-        return interface
 
     def _near_task(self, reference: identifier_pb2.Identifier) -> str:
         """A hint naming a given task that differs from a dangling reference only by version or resource type."""
@@ -597,7 +512,7 @@ class _Checker:
                 branch.outputs = self._aliases(branch, branch.outputs)
         # Children bind against their interfaces, and make edges only towards themselves (upstream edges).
         for child in self.children[first_child:]:
-            if child.inputs is not None and not self._plain_bindings(child, self.upstream_edge):
+            if child.inputs is not None:
                 self.check_bindings(child, child.inputs, child.typed, self.upstream_edge)
 
     def _branch_children(self, node: _Node) -> list[_Node]:
