@@ -1,13 +1,22 @@
-"""Small shims over the protobuf runtime API, which changed between 4.21 and 7.x, and over its type stubs."""
+"""Small shims over the protobuf runtime API, which changed between 4.21 and 7.x, over its type stubs, and over
+Python 3.10 (no ``enum.StrEnum``)."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from google.protobuf import message, message_factory
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
-__all__ = ["descriptor_of", "enum_of", "is_map", "is_repeated", "message_class_of", "message_of"]
+__all__ = ["StrEnum", "descriptor_of", "enum_of", "is_map", "is_repeated", "message_class_of", "message_of"]
+
+
+class StrEnum(str, enum.Enum):
+    """An enum of strings that prints as its value (``enum.StrEnum`` from Python 3.11)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 def is_repeated(field: FieldDescriptor) -> bool:

@@ -23,7 +23,6 @@ the size of the differences more than the size of the specs.
 from __future__ import annotations
 
 import base64
-import enum
 import json
 import math
 import warnings
@@ -36,7 +35,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from flytespec import io
-from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_of
+from flytespec._compat import StrEnum, descriptor_of, enum_of, is_map, is_repeated, message_of
 from flytespec._walk import format_path, key_segment
 from flytespec.core import workflow_pb2
 from flytespec.graph import node_dependencies
@@ -45,16 +44,13 @@ from flytespec.io._codec import WELL_KNOWN
 __all__ = ["Change", "ChangeKind", "diff"]
 
 
-class ChangeKind(str, enum.Enum):
+class ChangeKind(StrEnum):
     """What happened at a path."""
 
     ADDED = "added"
     REMOVED = "removed"
     CHANGED = "changed"
     REWIRED = "rewired"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _SIGNS = {ChangeKind.ADDED: "+", ChangeKind.REMOVED: "-", ChangeKind.CHANGED: "~", ChangeKind.REWIRED: "~"}

@@ -17,13 +17,13 @@ primary workflow) and DynamicJobSpec. Output is deterministic; building it is it
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf.message import Message
 
+from flytespec._compat import StrEnum
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import (
     compiler_pb2,
@@ -50,7 +50,7 @@ START_NODE = "start-node"
 END_NODE = "end-node"
 
 
-class VertexKind(str, enum.Enum):
+class VertexKind(StrEnum):
     """What a vertex stands for; it decides the shape drawn."""
 
     START = "start"
@@ -63,9 +63,6 @@ class VertexKind(str, enum.Enum):
     ERROR = "error"
     MISSING = "missing"
     OTHER = "other"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

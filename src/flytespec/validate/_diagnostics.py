@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass, field
 
+from flytespec._compat import StrEnum
 from flytespec.errors import FlytespecError
 
 __all__ = ["Code", "Diagnostic", "Severity", "ValidationError", "sort_key"]
 
 
-class Code(str, enum.Enum):
+class Code(StrEnum):
     """Diagnostic codes. A code's name equals its value.
 
     The first group is the vocabulary of Flyte's compiler (``flytepropeller/pkg/compiler/errors``), used with the
@@ -63,18 +63,12 @@ class Code(str, enum.Enum):
     StructIntegerAsFloat = "StructIntegerAsFloat"
     ConnectionsMismatch = "ConnectionsMismatch"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Severity(str, enum.Enum):
+class Severity(StrEnum):
     """How bad a diagnostic is: an ``error`` makes the spec invalid; a ``warning`` does not (``--strict`` aside)."""
 
     ERROR = "error"
     WARNING = "warning"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)
