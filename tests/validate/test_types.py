@@ -116,3 +116,59 @@ def test_literal_types() -> None:
     assert literal_type_of_literal(mixed) == list_of(union(INT, STR))
     empty = literals_pb2.Literal(collection=literals_pb2.LiteralCollection())
     assert literal_type_of_literal(empty) == list_of(NONE)
+
+
+def test_literal_types_of_nested_mixed_lists() -> None:
+    def lit(value: Any) -> literals_pb2.Literal:
+        if isinstance(value, list):
+            return literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=[lit(v) for v in value]))
+        kind = {int: "integer", float: "float_value", str: "string_value"}[type(value)]
+        return literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(**{kind: value})))
+
+    # Flyte hands the variants of list-of-union elements to one list of union, repeats included.
+    nested = literal_type_of_literal(lit([[1, "a"], [1.0, "b"]]))
+    assert nested == list_of(list_of(union(FLOAT, STR, INT, STR)))  # sorted as text: "simple: FLOAT" first
+    assert nested is not None
+    assert castable(nested, list_of(list_of(union(INT, FLOAT, STR))))
+    # Elements that are not lists of unions stay whole variants beside the handed-over ones.
+    assert literal_type_of_literal(lit([[1, "a"], [2]])) == list_of(list_of(union(list_of(INT), INT, STR)))
+    # An element union is one variant, not merged with the others.
+    one_of = literals_pb2.Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=lit(1), type=INT)))
+    element = literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=[one_of, lit(2)]))
+    assert literal_type_of_literal(element) == list_of(union(INT, union(INT)))
+
+
+def test_struct_schemas_follow_references_into_their_own_definitions() -> None:
+    from google.protobuf import struct_pb2
+
+    def model(inner_a: str, **extra: Any) -> types_pb2.LiteralType:
+        metadata = struct_pb2.Struct()
+        inner: dict[str, Any] = {"type": "object", "properties": {"a": {"type": inner_a}, **extra}}
+        metadata.update(
+            {"type": "object", "properties": {"inner": {"$ref": "#/$defs/Inner"}}, "$defs": {"Inner": inner}}
+        )
+        return T(simple=types_pb2.STRUCT, metadata=metadata)
+
+    # Same names, different nested models: not castable either way.
+    assert not castable(model("integer"), model("string"))
+    assert not castable(model("string"), model("integer"))
+    # A nested child model feeds a nested parent model; not the other way round.
+    child = model("integer", b={"type": "string"})
+    assert castable(child, model("integer"))
+    assert not castable(model("integer"), child)
+
+
+def test_recursive_struct_schemas_compare_and_end() -> None:
+    from google.protobuf import struct_pb2
+
+    def tree(value: str) -> types_pb2.LiteralType:
+        node: dict[str, Any] = {
+            "type": "object",
+            "properties": {"value": {"type": value}, "children": {"type": "array", "items": {"$ref": "#/$defs/T"}}},
+        }
+        metadata = struct_pb2.Struct()
+        metadata.update({"$ref": "#/$defs/T", "$defs": {"T": node}})
+        return T(simple=types_pb2.STRUCT, metadata=metadata)
+
+    assert castable(tree("integer"), tree("integer"))
+    assert not castable(tree("integer"), tree("string"))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from google.protobuf import text_format
+
 from flytespec._walk import copy_message, equal
 from flytespec.core import literals_pb2, types_pb2
 from flytespec.io._codec import message_to_value
@@ -133,14 +135,30 @@ def _trivial_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> boo
 
 def _schema_casts(up: Any, down: Any) -> bool:
     """JSON schemas (dataclass or Pydantic STRUCT metadata): identical, or the upstream's properties a superset of
-    the downstream's with compatible types (a child dataclass may feed a parent). Iterative: every pair must hold."""
+    the downstream's with compatible types (a child dataclass may feed a parent), property by property.
+
+    References (``{"$ref": "#/$defs/Inner"}``) are followed into each side's own definitions, so nested models are
+    compared by what they hold, not by name. Iterative; each pair of schema parts is compared once, so recursive
+    models end.
+    """
     ignored = {"title", "description", "$schema", "additionalProperties", "required", "definitions", "$defs"}
+    up_root, down_root = up, down
+    same_definitions = _definitions(up_root) == _definitions(down_root)
     pending = [(up, down)]
+    # Pairs compared, by identity; the pairs are kept too, so that no id is reused by a later (merged) part.
+    seen: dict[tuple[int, int], tuple[Any, Any]] = {}
     while pending:
         up, down = pending.pop()
-        if up == down:
+        up, down = _dereferenced(up, up_root), _dereferenced(down, down_root)
+        if (same_definitions and up == down) or (id(up), id(down)) in seen:
+            continue
+        seen[id(up), id(down)] = (up, down)
+        if isinstance(up, list) and isinstance(down, list) and len(up) == len(down):
+            pending.extend(zip(up, down, strict=True))
             continue
         if not isinstance(up, dict) or not isinstance(down, dict):
+            if up == down and not isinstance(up, (dict, list)):
+                continue
             return False
         up_props, down_props = up.get("properties"), down.get("properties")
         if isinstance(up_props, dict) and isinstance(down_props, dict):
@@ -149,9 +167,31 @@ def _schema_casts(up: Any, down: Any) -> bool:
                     return False
                 pending.append((up_props[name], expected))
             continue
-        if {k: v for k, v in up.items() if k not in ignored} != {k: v for k, v in down.items() if k not in ignored}:
+        keys = {k for k in up if k not in ignored}
+        if keys != {k for k in down if k not in ignored}:
             return False
+        pending.extend((up[k], down[k]) for k in keys)
     return True
+
+
+def _definitions(schema: Any) -> Any:
+    return (schema.get("$defs"), schema.get("definitions")) if isinstance(schema, dict) else None
+
+
+def _dereferenced(part: Any, root: Any) -> Any:
+    """A schema part with its local ``$ref`` followed (chains too, within bounds); unresolvable references stay."""
+    for _ in range(64):
+        if not isinstance(part, dict) or not isinstance(part.get("$ref"), str) or not part["$ref"].startswith("#"):
+            return part
+        target = root
+        for token in part["$ref"][1:].split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, dict) else None
+        if not isinstance(target, dict):
+            return part
+        rest = {k: v for k, v in part.items() if k != "$ref"}
+        part = {**target, **rest} if rest else target
+    return part
 
 
 def _schema_from(down: types_pb2.SchemaType, up: types_pb2.LiteralType) -> bool:
@@ -324,12 +364,20 @@ def _leaf_type(literal: literals_pb2.Literal) -> types_pb2.LiteralType | None:
     return None
 
 
+def _text(t: types_pb2.LiteralType) -> str:
+    return text_format.MessageToString(t, as_one_line=True)
+
+
 def _element_type(
     literals: list[literals_pb2.Literal], types: dict[int, tuple[types_pb2.LiteralType | None, bool]]
 ) -> types_pb2.LiteralType | None:
-    """The element type of a collection or map: NONE when empty, the one type, or a union of the distinct types
-    sorted by their text (unions of element unions flattened). ``types`` holds the elements' types, and whether each
-    is an empty collection."""
+    """The element type of a collection or map, as Flyte infers it (``literalTypeForLiterals``).
+
+    NONE when empty; an empty list's type only when nothing else is there; the one distinct type; or else a union of
+    the distinct types sorted by their text, where list-of-union elements give up their variants to one
+    list-of-union (their variants are not merged further: Flyte keeps repeats). ``types`` holds the elements' types,
+    and whether each is an empty collection.
+    """
     distinct: dict[bytes, types_pb2.LiteralType] = {}
     empty_list: types_pb2.LiteralType | None = None
     for literal in literals:
@@ -340,18 +388,21 @@ def _element_type(
             empty_list = t
             continue
         key = _SHARED_KEYS.get(id(t))  # a shared primitive type (alive, so its id is its own)
-        if key is not None:
-            distinct.setdefault(key, t)
-            continue
-        variants = list(t.union_type.variants) if _kind(t) == "union_type" else [t]
-        for v in variants:
-            distinct.setdefault(v.SerializeToString(deterministic=True), v)
+        distinct.setdefault(key if key is not None else t.SerializeToString(deterministic=True), t)
     if not distinct:
         return empty_list if empty_list is not None else types_pb2.LiteralType(simple=_NONE)
     if len(distinct) == 1:
         return next(iter(distinct.values()))
-    ordered = sorted(distinct.values(), key=describe)
-    return types_pb2.LiteralType(union_type=types_pb2.UnionType(variants=ordered))
+    variants: list[types_pb2.LiteralType] = []
+    nested = False
+    for t in sorted(distinct.values(), key=_text):  # Flyte sorts by the types' text form
+        if _kind(t) == "collection_type" and _kind(t.collection_type) == "union_type":
+            nested = True
+            variants.extend(t.collection_type.union_type.variants)
+        else:
+            variants.append(t)
+    union = types_pb2.LiteralType(union_type=types_pb2.UnionType(variants=variants))
+    return types_pb2.LiteralType(collection_type=union) if nested else union
 
 
 #: The longest text :func:`describe` and :func:`shown` write; longer is cut with "...". Diagnostics repeat type
