@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from google.protobuf import duration_pb2, struct_pb2
 from google.protobuf.message import Message
 
@@ -99,6 +100,14 @@ def test_workflow_reference_not_found() -> None:
     assert (Code.WorkflowReferenceNotFound, "nodes[0].workflow_node") in found(workflow(empty))
 
 
+def test_a_node_launching_its_own_workflow_needs_the_workflows_interface() -> None:
+    node = workflow_pb2.Node(id="n0")
+    wf = workflow(node)
+    wf.nodes[0].workflow_node.launchplan_ref.CopyFrom(wf.id)
+    wf.ClearField("interface")
+    assert (Code.ValueRequired, "nodes[0].workflow_node.launchplan_ref") in found(wf)
+
+
 def test_cycle_detected_with_the_whole_cycle() -> None:
     wf = workflow(
         task_node("a", "add_one", x=promise("c", "o0")),
@@ -117,6 +126,31 @@ def test_a_cycle_not_reachable_from_the_start_is_a_cycle() -> None:
     codes = found(closure(wf, add_one()))
     assert (Code.CycleDetected, "workflow.nodes[2]") in codes
     assert not any(code is Code.UnreachableNodes for code, _ in codes)
+
+
+def test_a_cycle_through_a_branch_child_is_a_cycle() -> None:
+    # "after" reads the branch's output, and the branch's then-node reads "after": neither can ever run.
+    branch = workflow_pb2.Node(id="b", inputs=bind(x=promise("", "x")))
+    if_else = branch.branch_node.if_else
+    if_else.case.condition.comparison.left_value.var = "x"
+    if_else.case.condition.comparison.right_value.primitive.integer = 0
+    if_else.case.then_node.CopyFrom(task_node("t1", "add_one", x=promise("after", "o0")))
+    if_else.else_node.CopyFrom(task_node("t2", "add_one", x=scalar_int(0)))
+    after = task_node("after", "add_one", x=promise("b", "o0"))
+    wf = workflow(branch, after, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("after", "o0")})
+    diagnostics = [d for d in validate(closure(wf, add_one())) if d.code is Code.CycleDetected]
+    assert [(d.path, d.node_id) for d in diagnostics] == [("workflow.nodes[1]", "after")]
+    assert "after > b > after" in diagnostics[0].message
+    # Reading a node that runs before the branch is no cycle.
+    if_else.case.then_node.inputs[0].binding.promise.node_id = "first"
+    wf = workflow(
+        task_node("first", "add_one", x=promise("", "x")),
+        branch,
+        inputs={"x": INT},
+        outputs={"y": INT},
+        output_bindings={"y": promise("b", "o0")},
+    )
+    assert validate(closure(wf, add_one())) == []
 
 
 def test_unreachable_nodes_after_a_cycle() -> None:
@@ -293,6 +327,10 @@ def test_incompatible_binding_union_value() -> None:
     either = task("either", {"v": union(INT, STR)}, {})
     lst = literals_pb2.BindingData(collection=literals_pb2.BindingDataCollection(bindings=[scalar_int(1)]))
     wf = workflow(workflow_pb2.Node(id="n0", inputs=bind(v=lst), task_node=task_node("x", "either").task_node))
+    assert found(closure(wf, either)) == {(Code.IncompatibleBindingUnionValue, "workflow.nodes[0].inputs[0].binding")}
+    # Offloaded data carries no type a variant could accept either.
+    offloaded = literals_pb2.BindingData(offloaded_metadata=literals_pb2.LiteralOffloadedMetadata(uri="s3://b/k"))
+    wf.nodes[0].inputs[0].binding.CopyFrom(offloaded)
     assert found(closure(wf, either)) == {(Code.IncompatibleBindingUnionValue, "workflow.nodes[0].inputs[0].binding")}
 
 
@@ -630,6 +668,37 @@ def test_launch_plan_parameters_need_a_behaviour() -> None:
     assert (Code.ValueRequired, 'spec.default_inputs.parameters["x"]') in found(lp)
 
 
+def test_launch_plan_parameters_required_false_is_no_behaviour() -> None:
+    lp = launch_plan(x=INT)
+    lp.spec.default_inputs.parameters["x"].required = False  # set in the oneof, but not required
+    assert found(lp) == {(Code.ValueRequired, 'spec.default_inputs.parameters["x"]')}
+
+
+def test_launch_plan_identifiers_need_their_resource_type() -> None:
+    lp = launch_plan(x=INT)
+    lp.spec.workflow_id.ClearField("resource_type")
+    lp.id.resource_type = identifier_pb2.TASK
+    assert found(lp) == {
+        (Code.ResourceTypeMismatch, "spec.workflow_id.resource_type"),
+        (Code.ResourceTypeMismatch, "id.resource_type"),
+    }
+
+
+def test_launch_plan_datetimes_must_be_valid_timestamps() -> None:
+    lp = launch_plan()
+    lp.spec.fixed_inputs.literals["late"].scalar.primitive.datetime.seconds = 253_402_300_800  # year 10000
+    items = lp.spec.fixed_inputs.literals["all"].collection.literals
+    items.add().scalar.primitive.datetime.seconds = 0
+    items.add().scalar.primitive.datetime.nanos = -1
+    lp.spec.default_inputs.parameters["d"].var.type.simple = types_pb2.DATETIME
+    lp.spec.default_inputs.parameters["d"].default.scalar.primitive.datetime.nanos = 1_000_000_000
+    assert found(lp) == {
+        (Code.InvalidValue, 'spec.fixed_inputs.literals["late"].scalar.primitive.datetime'),
+        (Code.InvalidValue, 'spec.fixed_inputs.literals["all"].collection.literals[1].scalar.primitive.datetime'),
+        (Code.InvalidValue, 'spec.default_inputs.parameters["d"].default.scalar.primitive.datetime'),
+    }
+
+
 def test_launch_plan_defaults_must_fit_their_type() -> None:
     lp = launch_plan(x=INT)
     lp.spec.default_inputs.parameters["x"].default.scalar.primitive.string_value = "three"
@@ -640,6 +709,17 @@ def test_invalid_schedule() -> None:
     lp = launch_plan(x=INT)
     lp.spec.entity_metadata.schedule.cron_schedule.schedule = "61 * * * *"
     assert (Code.InvalidSchedule, "spec.entity_metadata.schedule.cron_schedule.schedule") in found(lp)
+
+
+def test_cron_schedules_may_name_a_time_zone() -> None:
+    lp = launch_plan()
+    schedule = lp.spec.entity_metadata.schedule.cron_schedule
+    for expression in ("CRON_TZ=Europe/Paris 0 6 * * *", "TZ=UTC @daily", "TZ=Local */5 * * * *"):
+        schedule.schedule = expression
+        assert validate(lp) == [], expression
+    for expression in ("CRON_TZ=Mars/Olympus 0 6 * * *", "TZ=UTC", "TZ=UTC 0 6 * *", "TZ=America 0 6 * * *"):
+        schedule.schedule = expression
+        assert found(lp) == {(Code.InvalidSchedule, "spec.entity_metadata.schedule.cron_schedule.schedule")}
 
 
 def test_scheduled_launch_plans_leave_nothing_required_unbound() -> None:
@@ -683,6 +763,126 @@ def test_connections_mismatch() -> None:
     assert validate(compiled) == []
     compiled.primary.connections.downstream["n0"].ids.append("end-node")
     assert found(compiled) == {(Code.ConnectionsMismatch, "primary.connections.downstream")}
+
+
+def test_compiled_subworkflows_are_checked_as_compiled_with_their_connections() -> None:
+    from flytespec.compiler import compile
+
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    spec = admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub])
+    compiled = compile(spec, tasks=[add_one()])
+    # The compiled subworkflow holds start-node and end-node, which only compiled templates may hold.
+    assert validate(compiled) == []
+    compiled.sub_workflows[0].connections.upstream["n1"].ids.append("start-node")
+    assert found(compiled) == {(Code.ConnectionsMismatch, "sub_workflows[0].connections.upstream")}
+
+
+def _index_into_a_non_list() -> Message:
+    wf = chain()
+    wf.nodes[1].inputs[0].binding.promise.var = "[0].o0"
+    return closure(wf, add_one())
+
+
+def _subworkflow_without_interface() -> Message:
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    sub.ClearField("interface")
+    sub.ClearField("outputs")
+    sub.nodes[0].inputs[0].binding.CopyFrom(scalar_int(1))
+    node = workflow_pb2.Node(id="s")
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    return admin_workflow_pb2.WorkflowSpec(template=workflow(node, name="main"), sub_workflows=[sub])
+
+
+def _failure_node_binding() -> Message:
+    wf = chain()
+    wf.failure_node.CopyFrom(task_node("fail", "add_one", x=scalar_str("s")))
+    return closure(wf, add_one())
+
+
+def _dynamic_job() -> Message:
+    from flytespec.core import dynamic_job_pb2
+
+    job = dynamic_job_pb2.DynamicJobSpec(
+        nodes=[task_node("d0", "add_one", x=promise("ghost", "o0"))], tasks=[add_one()]
+    )
+    job.outputs.extend(bind(o0=promise("d0", "nope")))
+    return job
+
+
+def _data_config_without_paths() -> Message:
+    t = add_one()
+    t.container.data_config.enabled = True
+    return t
+
+
+def _sql_task() -> Message:
+    t = task("sql")
+    t.ClearField("container")
+    t.sql.dialect = tasks_pb2.Sql.ANSI
+    t.metadata.runtime.ClearField("version")
+    return t
+
+
+def _untyped_variable() -> Message:
+    t = add_one()
+    t.interface.inputs.variables["y"].SetInParent()
+    t.interface.outputs.variables[""].type.simple = types_pb2.INTEGER
+    return t
+
+
+def _negative_timeout() -> Message:
+    wf = chain()
+    wf.nodes[0].metadata.timeout.seconds = -1
+    return closure(wf, add_one())
+
+
+def _fixed_input_without_value() -> Message:
+    lp = launch_plan()
+    lp.spec.fixed_inputs.literals["x"].SetInParent()
+    return lp
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (_index_into_a_non_list, {(Code.MismatchingTypes, "workflow.nodes[1].inputs[0].binding.promise.var")}),
+        (_subworkflow_without_interface, {(Code.ValueRequired, "template.nodes[0].workflow_node.sub_workflow_ref")}),
+        (_failure_node_binding, {(Code.MismatchingTypes, "workflow.failure_node.inputs[0].binding.scalar")}),
+        (
+            _dynamic_job,
+            {
+                (Code.NodeReferenceNotFound, "nodes[0].inputs[0].binding.promise.node_id"),
+                (Code.VariableNameNotFound, "outputs[0].binding.promise.var"),
+            },
+        ),
+        (
+            _data_config_without_paths,
+            {
+                (Code.ValueRequired, "container.data_config.input_path"),
+                (Code.ValueRequired, "container.data_config.output_path"),
+            },
+        ),
+        (_sql_task, {(Code.ValueRequired, "metadata.runtime.version"), (Code.ValueRequired, "sql.statement")}),
+        (
+            _untyped_variable,
+            {
+                (Code.ValueRequired, 'interface.inputs.variables["y"].type'),
+                (Code.ValueRequired, 'interface.outputs.variables[""]'),  # an empty name
+            },
+        ),
+        (_negative_timeout, {(Code.InvalidValue, "workflow.nodes[0].metadata.timeout")}),
+        (_fixed_input_without_value, {(Code.ValueRequired, 'spec.fixed_inputs.literals["x"]')}),
+    ],
+    ids=lambda value: value.__name__.strip("_") if callable(value) else "",
+)
+def test_more_checks_at_their_paths(make: Any, expected: set[tuple[Code, str]]) -> None:
+    spec = make()
+    assert found(spec, tasks=[add_one()]) == expected
 
 
 def test_every_code_has_a_test() -> None:

@@ -85,6 +85,8 @@ def test_a_clean_closure_has_no_violations() -> None:
         ({"ifElse": {"case": {}, "other": [{}]}}, "BranchNode"),  # required children, nested lists of them
         ({"var": "x", "binding": {"collection": {"bindings": [{}, {"map": {"bindings": {"k": {}}}}]}}}, "Binding"),
         ({"labels": {"Bad Key": "v", "ok": "bad value!"}}, "K8sObjectMetadata"),
+        ({"image": "i", "ports": [{"containerPort": 0}]}, "Container"),  # 0 is a number below min: 1
+        ({"rate": {"unit": "HOUR"}}, "Schedule"),  # rate.value unset is 0, below min: 1
     ],
 )
 def test_boundaries(value: dict[str, Any], name: str) -> None:
@@ -92,3 +94,17 @@ def test_boundaries(value: dict[str, Any], name: str) -> None:
     found = _compiled(message)
     assert found, "a violation"
     assert found == _interpreted(message)
+
+
+def test_ranges_apply_to_zero_numbers_without_presence_only() -> None:
+    from flytespec.core import tasks_pb2, workflow_pb2
+
+    container = tasks_pb2.Container(image="i", ports=[tasks_pb2.ContainerPort(container_port=0)])
+    assert {path for _, path in _compiled(container)} == {"ports[0].container_port"}
+    # min_success_ratio has presence (a oneof member): unset, its range is not checked, set to 0 it is in range.
+    node = workflow_pb2.Node(id="n")
+    node.task_node.reference_id.name = "t"
+    array = workflow_pb2.ArrayNode(node=node, min_successes=0)
+    assert _compiled(array) == _interpreted(array) == set()
+    array = workflow_pb2.ArrayNode(node=node, min_success_ratio=1.5)
+    assert {path for _, path in _compiled(array)} == {"min_success_ratio"}

@@ -17,7 +17,7 @@ from flytespec.core import types_pb2 as flytespec_dot_core_dot_types__pb2
 from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/core/interface.proto\x12\x0e\x66lytespec.core\x1a flytespec/core/artifact_id.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1a\x66lytespec/core/types.proto\x1a\x1d\x66lytespec/options/rules.proto\"\xbe\x01\n\x08Variable\x12\x31\n\x04type\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeB\x06\x8a\xf0\"\x02\x08\x01\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x37\n\x13\x61rtifact_partial_id\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.ArtifactID\x12\x31\n\x0c\x61rtifact_tag\x18\x04 \x01(\x0b\x32\x1b.flytespec.core.ArtifactTag\"\xa2\x01\n\x0bVariableMap\x12G\n\tvariables\x18\x01 \x03(\x0b\x32*.flytespec.core.VariableMap.VariablesEntryB\x08\x8a\xf0\"\x04R\x02.+\x1aJ\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.flytespec.core.Variable:\x02\x38\x01\"k\n\x0eTypedInterface\x12+\n\x06inputs\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.VariableMap\x12,\n\x07outputs\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.VariableMap\"\xf2\x01\n\tParameter\x12-\n\x03var\x18\x01 \x01(\x0b\x32\x18.flytespec.core.VariableB\x06\x8a\xf0\"\x02\x08\x01\x12*\n\x07\x64\x65\x66\x61ult\x18\x02 \x01(\x0b\x32\x17.flytespec.core.LiteralH\x00\x12\x12\n\x08required\x18\x03 \x01(\x08H\x00\x12\x37\n\x0e\x61rtifact_query\x18\x04 \x01(\x0b\x32\x1d.flytespec.core.ArtifactQueryH\x00\x12\x31\n\x0b\x61rtifact_id\x18\x05 \x01(\x0b\x32\x1a.flytespec.core.ArtifactIDH\x00\x42\n\n\x08\x62\x65havior\"\x9e\x01\n\x0cParameterMap\x12@\n\nparameters\x18\x01 \x03(\x0b\x32,.flytespec.core.ParameterMap.ParametersEntry\x1aL\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.flytespec.core.Parameter:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lytespec/core/interface.proto\x12\x0e\x66lytespec.core\x1a flytespec/core/artifact_id.proto\x1a\x1d\x66lytespec/core/literals.proto\x1a\x1a\x66lytespec/core/types.proto\x1a\x1d\x66lytespec/options/rules.proto\"\xbe\x01\n\x08Variable\x12\x31\n\x04type\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.LiteralTypeB\x06\x8a\xf0\"\x02\x08\x01\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x37\n\x13\x61rtifact_partial_id\x18\x03 \x01(\x0b\x32\x1a.flytespec.core.ArtifactID\x12\x31\n\x0c\x61rtifact_tag\x18\x04 \x01(\x0b\x32\x1b.flytespec.core.ArtifactTag\"\xb1\x01\n\x0bVariableMap\x12V\n\tvariables\x18\x01 \x03(\x0b\x32*.flytespec.core.VariableMap.VariablesEntryB\x17\x8a\xf0\"\x13\x12\rValueRequiredR\x02.+\x1aJ\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.flytespec.core.Variable:\x02\x38\x01\"k\n\x0eTypedInterface\x12+\n\x06inputs\x18\x01 \x01(\x0b\x32\x1b.flytespec.core.VariableMap\x12,\n\x07outputs\x18\x02 \x01(\x0b\x32\x1b.flytespec.core.VariableMap\"\xf2\x01\n\tParameter\x12-\n\x03var\x18\x01 \x01(\x0b\x32\x18.flytespec.core.VariableB\x06\x8a\xf0\"\x02\x08\x01\x12*\n\x07\x64\x65\x66\x61ult\x18\x02 \x01(\x0b\x32\x17.flytespec.core.LiteralH\x00\x12\x12\n\x08required\x18\x03 \x01(\x08H\x00\x12\x37\n\x0e\x61rtifact_query\x18\x04 \x01(\x0b\x32\x1d.flytespec.core.ArtifactQueryH\x00\x12\x31\n\x0b\x61rtifact_id\x18\x05 \x01(\x0b\x32\x1a.flytespec.core.ArtifactIDH\x00\x42\n\n\x08\x62\x65havior\"\x9e\x01\n\x0cParameterMap\x12@\n\nparameters\x18\x01 \x03(\x0b\x32,.flytespec.core.ParameterMap.ParametersEntry\x1aL\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.flytespec.core.Parameter:\x02\x38\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.interface_pb2', globals())
@@ -29,7 +29,7 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _VARIABLEMAP_VARIABLESENTRY._options = None
   _VARIABLEMAP_VARIABLESENTRY._serialized_options = b'8\001'
   _VARIABLEMAP.fields_by_name['variables']._options = None
-  _VARIABLEMAP.fields_by_name['variables']._serialized_options = b'\212\360\"\004R\002.+'
+  _VARIABLEMAP.fields_by_name['variables']._serialized_options = b'\212\360\"\023\022\rValueRequiredR\002.+'
   _PARAMETER.fields_by_name['var']._options = None
   _PARAMETER.fields_by_name['var']._serialized_options = b'\212\360\"\002\010\001'
   _PARAMETERMAP_PARAMETERSENTRY._options = None
@@ -37,15 +37,15 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _VARIABLE._serialized_start=175
   _VARIABLE._serialized_end=365
   _VARIABLEMAP._serialized_start=368
-  _VARIABLEMAP._serialized_end=530
-  _VARIABLEMAP_VARIABLESENTRY._serialized_start=456
-  _VARIABLEMAP_VARIABLESENTRY._serialized_end=530
-  _TYPEDINTERFACE._serialized_start=532
-  _TYPEDINTERFACE._serialized_end=639
-  _PARAMETER._serialized_start=642
-  _PARAMETER._serialized_end=884
-  _PARAMETERMAP._serialized_start=887
-  _PARAMETERMAP._serialized_end=1045
-  _PARAMETERMAP_PARAMETERSENTRY._serialized_start=969
-  _PARAMETERMAP_PARAMETERSENTRY._serialized_end=1045
+  _VARIABLEMAP._serialized_end=545
+  _VARIABLEMAP_VARIABLESENTRY._serialized_start=471
+  _VARIABLEMAP_VARIABLESENTRY._serialized_end=545
+  _TYPEDINTERFACE._serialized_start=547
+  _TYPEDINTERFACE._serialized_end=654
+  _PARAMETER._serialized_start=657
+  _PARAMETER._serialized_end=899
+  _PARAMETERMAP._serialized_start=902
+  _PARAMETERMAP._serialized_end=1060
+  _PARAMETERMAP_PARAMETERSENTRY._serialized_start=984
+  _PARAMETERMAP_PARAMETERSENTRY._serialized_end=1060
 # @@protoc_insertion_point(module_scope)

@@ -88,7 +88,9 @@ class FieldRules(_message.Message):
     max_len: _builtins.int
     """Optional. Strings: the most characters allowed; 0 means no limit."""
     min: _builtins.float
-    """Optional. Numbers: the smallest value allowed, inclusive."""
+    """Optional. Numbers: the smallest value allowed, inclusive. A number field without presence is checked even
+    when 0 (its unset value), which `min` above 0 thus rejects.
+    """
     max: _builtins.float
     """Optional. Numbers: the largest value allowed, inclusive."""
     min_exclusive: _builtins.bool

@@ -69,6 +69,21 @@ def _check_id_type(run: Run, ident: identifier_pb2.Identifier, segments: tuple[s
         )
 
 
+def _check_registered_id(run: Run, ident: identifier_pb2.Identifier, segments: tuple[str, ...], expected: str) -> None:
+    """Admin's resource-type check on registration, where unset is wrong too. (Project, domain and version, which
+    admin also requires, are left to the registering tool: packaged files leave them empty.)"""
+    if ident.resource_type == 0:
+        run.add(
+            Code.ResourceTypeMismatch,
+            join((*segments, "resource_type")),
+            None,
+            None,
+            f"the identifier here must have resource type {expected}; it is unset",
+        )
+    else:
+        _check_id_type(run, ident, segments, expected)
+
+
 def _task(run: Run, task: tasks_pb2.TaskTemplate, segments: tuple[str, ...]) -> None:
     if task.HasField("id"):
         _check_id_type(run, task.id, (*segments, "id"), "TASK")
@@ -192,6 +207,10 @@ def run_validation(
             primary = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
             _connections_match(run, spec.primary, primary, ("primary",))
         _remaining_subworkflows(run, compiled=True)
+        for i, compiled_sub in enumerate(spec.sub_workflows):
+            checked = run.ctx.checked.get(id_key(compiled_sub.template.id))
+            if checked is not None:
+                _connections_match(run, compiled_sub, checked, ("sub_workflows", f"[{i}]"))
     elif isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
         for i, task in enumerate(spec.tasks):
             run.add_task(task, ("tasks", f"[{i}]"))
@@ -205,8 +224,10 @@ def run_validation(
         _remaining_subworkflows(run)
     elif isinstance(spec, launch_plan_pb2.LaunchPlan):
         run.resolve_launch_plans()
-        _check_id_type(run, spec.id, ("id",), "LAUNCH_PLAN")
-        _check_id_type(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
+        if spec.HasField("id"):
+            _check_registered_id(run, spec.id, ("id",), "LAUNCH_PLAN")
+        if spec.spec.HasField("workflow_id"):
+            _check_registered_id(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
         workflow = run.workflows.get(id_key(spec.spec.workflow_id))
         check_launch_plan(spec, (), workflow, run.entity_emit)
     return run, primary

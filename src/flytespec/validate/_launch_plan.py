@@ -2,14 +2,16 @@
 
 Default and fixed inputs must name workflow inputs with castable types; every parameter needs a default, to be
 required, or an artifact query; a scheduled launch plan may leave no required input unbound but its kickoff-time
-input, which must be a DATETIME; cron expressions must parse; notifications fire on terminal phases only; launch
-conditions are not supported. Integers in the Structs of default and fixed inputs are warned about, as in a task's
-``custom`` (they come back as floats).
+input, which must be a DATETIME; cron expressions must parse (a time zone may lead them); datetimes must be valid
+timestamps; notifications fire on terminal phases only; launch conditions are not supported. Integers in the
+Structs of default and fixed inputs are warned about, as in a task's ``custom`` (they come back as floats).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from collections.abc import Callable
 
 from flytespec._walk import key_segment
@@ -49,11 +51,22 @@ _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 
 
 _DIGITS = re.compile(r"[0-9]+")
+# The range of a valid google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+_MIN_SECONDS = -62_135_596_800
+_MAX_SECONDS = 253_402_300_799
 
 
 def cron_problem(expression: str) -> str | None:
-    """Why a cron expression does not parse as Flyte's scheduler reads it (5 fields or a descriptor), or None."""
+    """Why a cron expression does not parse as Flyte's scheduler reads it, or None: 5 fields or a descriptor, after
+    an optional time zone (``CRON_TZ=Europe/Paris 0 6 * * *``, or ``TZ=``)."""
     text = expression.strip()
+    if text.startswith(("TZ=", "CRON_TZ=")):
+        zone, _, text = text.partition("=")[2].partition(" ")
+        text = text.strip()
+        if not text:
+            return "a time zone must be followed by the schedule"
+        if not _known_zone(zone):
+            return f"unknown time zone {zone if len(zone) <= 64 else zone[:61] + '...'!r}"
     if text.startswith("@"):
         if text in _DESCRIPTORS or _EVERY.fullmatch(text):
             return None
@@ -67,6 +80,18 @@ def cron_problem(expression: str) -> str | None:
             if problem:
                 return f"{name} field {value!r}: {problem}"
     return None
+
+
+def _known_zone(name: str) -> bool:
+    """Whether a time zone name is one the scheduler can load: a name of the IANA database, as Go's
+    time.LoadLocation reads it (any name is accepted on a machine that has no time zone database at all)."""
+    zones = _zones()
+    return name in ("UTC", "Local") or name in zones or not zones
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _cron_number(text: str) -> int | None:
@@ -102,14 +127,26 @@ def _cron_part(part: str, low: int, high: int, names: list[str]) -> str | None:
     return None
 
 
-def _struct_integers(literal: literals_pb2.Literal, segments: tuple[str, ...], emit: Emit) -> None:
-    """Warn about integers in the Structs (generic scalars) of a literal, in collections and maps to any depth."""
+def _check_values(literal: literals_pb2.Literal, segments: tuple[str, ...], emit: Emit) -> None:
+    """Check the values of a literal, in collections and maps to any depth: datetimes must be valid timestamps (as
+    admin checks), and integers in Structs (generic scalars) are warned about."""
     stack = [(literal, segments)]
     while stack:
         current, where = stack.pop()
         kind = current.WhichOneof("value")
-        if kind == "scalar" and current.scalar.WhichOneof("value") == "generic":
+        scalar_kind = current.scalar.WhichOneof("value") if kind == "scalar" else None
+        if scalar_kind == "generic":
             check_struct_integers(current.scalar.generic, (*where, "scalar", "generic"), emit)
+        elif scalar_kind == "primitive" and current.scalar.primitive.WhichOneof("value") == "datetime":
+            stamp = current.scalar.primitive.datetime
+            if not (_MIN_SECONDS <= stamp.seconds <= _MAX_SECONDS and 0 <= stamp.nanos < 1_000_000_000):
+                emit(
+                    Code.InvalidValue,
+                    (*where, "scalar", "primitive", "datetime"),
+                    f"{stamp.seconds}s {stamp.nanos}ns is not a valid timestamp (years 1 to 9999, nanos from 0 to "
+                    "999,999,999)",
+                    Severity.ERROR,
+                )
         elif kind == "collection":
             items = current.collection.literals
             stack.extend((items[i], (*where, "collection", "literals", f"[{i}]")) for i in range(len(items)))
@@ -168,9 +205,12 @@ def check_launch_plan(
         where = ("default_inputs", "parameters", key_segment(name))
         if not name:
             report(Code.ValueRequired, where, "a default input needs a name")
-        if param.WhichOneof("behavior") is None:
+        behavior = param.WhichOneof("behavior")
+        if behavior is None or (behavior == "required" and not param.required):
             report(
-                Code.ValueRequired, where, f"parameter {name!r} needs a default, to be required, or an artifact query"
+                Code.ValueRequired,
+                where,
+                f"parameter {name!r} needs a default, to be required (true), or an artifact query",
             )
         declared = param.var.type if param.var.HasField("type") else None
         if param.WhichOneof("behavior") == "default" and declared is not None:
@@ -197,9 +237,9 @@ def check_launch_plan(
                 )
     for name, param in spec.default_inputs.parameters.items():
         if param.WhichOneof("behavior") == "default":
-            _struct_integers(param.default, (*base, "default_inputs", "parameters", key_segment(name), "default"), emit)
+            _check_values(param.default, (*base, "default_inputs", "parameters", key_segment(name), "default"), emit)
     for name, literal in spec.fixed_inputs.literals.items():
-        _struct_integers(literal, (*base, "fixed_inputs", "literals", key_segment(name)), emit)
+        _check_values(literal, (*base, "fixed_inputs", "literals", key_segment(name)), emit)
     for name, literal in spec.fixed_inputs.literals.items():
         where = ("fixed_inputs", "literals", key_segment(name))
         if not name:

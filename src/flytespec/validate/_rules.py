@@ -255,7 +255,14 @@ def _check_field(msg: Message, check: _FieldCheck, out: Found) -> None:
         value: Any = getattr(msg, name) if present else None
     else:
         value = getattr(msg, name)
-        present = bool(len(value)) if (check.repeated or check.mapped) else bool(value)
+        if check.repeated or check.mapped:
+            present = bool(len(value))
+        elif f.type in (_F.TYPE_STRING, _F.TYPE_BYTES) or rules.required:
+            present = bool(value)
+        elif f.has_presence:
+            present = msg.HasField(name)
+        else:
+            present = True  # a number without presence: 0 is its value, and ranges apply to it
     if not present:
         if rules.required:
             out.append((check.required_code, (name,), f"{name} is required"))

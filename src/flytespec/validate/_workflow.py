@@ -15,6 +15,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from flytespec._walk import equal, format_path
@@ -154,6 +155,9 @@ class _Checker:
         self.upstream: dict[str, set[str]] = {}
         self.downstream: dict[str, set[str]] = {}
         self.children: list[_Node] = []
+        # Each top-level branch node with the span of self.children nested in it: the nodes its children wait
+        # for make it wait too (see check_graph).
+        self.branch_spans: list[tuple[str, int, int]] = []
         self.renamed: dict[int, str] = {}
         self.rewrites: list[types_pb2.OutputReference] = []
         # While a binding is tried against a union's variants (_fits): the error count before the try.
@@ -398,6 +402,14 @@ class _Checker:
             lp_id = msg.workflow_node.launchplan_ref
             self._check_resource_type(node, ("workflow_node", "launchplan_ref"), lp_id, "LAUNCH_PLAN")
             if self.wf.HasField("id") and lp_id == self.wf.id:
+                if not self.wf.HasField("interface"):
+                    self.report(
+                        Code.ValueRequired,
+                        (*node.segments, "workflow_node", "launchplan_ref"),
+                        msg.id,
+                        "this node launches the workflow it belongs to, which has no interface to run it with",
+                    )
+                    return
                 node.inputs, node.outputs = dict(self.wf_inputs), dict(self.wf_outputs)
                 return
             lp = self.ctx.launch_plans.get(id_key(lp_id))
@@ -449,7 +461,7 @@ class _Checker:
             if key not in self.ctx.checked:
                 self.ctx.in_progress.add(key)
                 try:
-                    result = _Checker(template, segments, self.ctx, self.emit, compiled=False).run()
+                    result = _Checker(template, segments, self.ctx, self.emit, compiled=self.compiled).run()
                 finally:
                     self.ctx.in_progress.discard(key)
                 self.ctx.checked[key] = result
@@ -514,6 +526,8 @@ class _Checker:
         for child in self.children[first_child:]:
             if child.inputs is not None:
                 self.check_bindings(child, child.inputs, child.typed, self.upstream_edge)
+        if node.top_level:
+            self.branch_spans.append((node.compiled_id, first_child, len(self.children)))
 
     def _branch_children(self, node: _Node) -> list[_Node]:
         msg = node.msg
@@ -786,7 +800,8 @@ class _Checker:
                 return  # probing a union variant (see _fits): one error is enough
             data, segs, expected = stack.pop()
             kind = data.WhichOneof("value")
-            if typed and kind in ("collection", "map") and expected.WhichOneof("type") == "union_type":
+            # Against a union, Flyte tries every variant with all but scalars and promises (which have a type).
+            if typed and kind not in ("promise", "scalar", None) and expected.WhichOneof("type") == "union_type":
                 self._union_binding(node, segs, var, data, expected, edge, target)
                 continue
             if kind == "collection":
@@ -1005,14 +1020,34 @@ class _Checker:
     # ---------------------------------------------------------------------------------------------------------
     # graph
 
+    def _waits_through_children(self) -> dict[str, set[str]]:
+        """Edges the connections leave out: a branch node cannot finish before the nodes its children read from.
+
+        Flyte's compiler gives a branch child's sources edges to the child only, so a node that both feeds a
+        branch child and reads the branch's outputs deadlocks the workflow without being seen as a cycle.
+        """
+        waits: dict[str, set[str]] = {}
+        for branch, first, end in self.branch_spans:
+            for child in self.children[first:end]:
+                for source in self.upstream.get(child.compiled_id, ()):
+                    if source in self.nodes and branch not in self.downstream.get(source, ()):
+                        waits.setdefault(source, set()).add(branch)
+        return waits
+
     def check_graph(self) -> None:
         """Cycles (each reported once, whole, reachable from the start or not), and nodes that can never run."""
-        nodes = self.downstream.keys() | {t for targets in self.downstream.values() for t in targets}
+        waits = self._waits_through_children()
+        downstream = self.downstream
+        if waits:
+            downstream = dict(downstream)
+            for source, branches in waits.items():
+                downstream[source] = downstream.get(source, set()) | branches
+        nodes = downstream.keys() | {t for targets in downstream.values() for t in targets}
         ghosts = {n for n in nodes if n not in self.nodes and n not in RESERVED}
-        remaining = _not_topologically_sortable(nodes, self.downstream)
+        remaining = _not_topologically_sortable(nodes, downstream)
         if not remaining and not ghosts:
             return  # acyclic, and every node hangs off the start node (the orphan pass saw to that)
-        graph = {n: sorted(targets) for n, targets in self.downstream.items()}
+        graph = {n: sorted(targets) for n, targets in downstream.items()}
         in_cycle: set[str] = set()
         for component in _strongly_connected(sorted(remaining), graph) if remaining else []:
             if len(component) == 1 and component[0] not in graph.get(component[0], ()):
@@ -1020,11 +1055,17 @@ class _Checker:
             in_cycle.update(component)
             cycle = _a_cycle(component[0], graph, set(component))
             first = self.nodes.get(cycle[0])
+            through = [
+                f"{target} waits for {source} in a node of its branch"
+                for source, target in pairwise(cycle)
+                if target in waits.get(source, ())
+            ]
             self.report(
                 Code.CycleDetected,
                 first.segments if first is not None else (),
                 cycle[0],
-                f"cycle of {len(cycle) - 1} node{'s' if len(cycle) > 2 else ''}: {' > '.join(cycle)}",
+                f"cycle of {len(cycle) - 1} node{'s' if len(cycle) > 2 else ''}: {' > '.join(cycle)}"
+                + (f" ({'; '.join(through)})" if through else ""),
             )
         if START_NODE not in graph and self.nodes and not in_cycle:
             self.report(Code.NoEntryNodeFound, (), None, "no node can run first: every node waits for another one")

@@ -97,7 +97,8 @@ class FieldRules(betterproto2.Message):
 
     min: "float | None" = betterproto2.field(5, betterproto2.TYPE_DOUBLE, optional=True)
     """
-    Optional. Numbers: the smallest value allowed, inclusive.
+    Optional. Numbers: the smallest value allowed, inclusive. A number field without presence is checked even
+    when 0 (its unset value), which `min` above 0 thus rejects.
     """
 
     max: "float | None" = betterproto2.field(6, betterproto2.TYPE_DOUBLE, optional=True)
