@@ -385,15 +385,15 @@ def validate_group(
             results.append([])
         elif isinstance(spec, (launch_plan_pb2.LaunchPlan, *_WORKFLOWS)):
             found = _related(spec, index)
-            results.append(
-                validate(
-                    spec,
-                    tasks=found.tasks,
-                    subworkflows=found.subworkflows,
-                    launch_plans=found.launch_plans,
-                    workflows=found.workflows,
-                )
+            diagnostics = validate(
+                spec,
+                tasks=found.tasks,
+                subworkflows=found.subworkflows,
+                launch_plans=found.launch_plans,
+                workflows=found.workflows,
             )
+            # What lies inside the others (paths under context.) is reported with them, where it is.
+            results.append([d for d in diagnostics if not d.path.startswith("context.")])
         else:
             results.append(validate(spec))
         if progress is not None:

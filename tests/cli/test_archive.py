@@ -59,6 +59,27 @@ def test_the_group_resolves_references() -> None:
     assert {d.code.value for d in alone[0]} == {"TaskReferenceNotFound"}
 
 
+def test_a_problem_inside_one_member_is_reported_with_that_member_only() -> None:
+    from flytespec import build as b
+
+    add = b.task("r.add", inputs={"x": int}, outputs={"o0": int}, image="img", args=["run"])
+    with b.workflow("r.inner", inputs={"a": int}) as inner:
+        inner.outputs(o=add(x=inner.inputs.a).o0)
+    sub = inner.build()
+    with b.workflow("r.main", inputs={"a": int}) as main:
+        main.outputs(o=sub(a=main.inputs.a))
+    built = main.build()
+    broken = type(built.subworkflows[0])()
+    broken.CopyFrom(built.subworkflows[0])
+    broken.nodes[0].inputs[0].binding.promise.var = "nope"
+    results = archive.validate_group([built.template, broken, built.tasks[0]])
+    assert [[(d.code.value, d.path) for d in found] for found in results] == [
+        [],
+        [("VariableNameNotFound", "nodes[0].inputs[0].binding.promise.var")],
+        [],
+    ]
+
+
 @pytest.mark.parametrize(
     ("entry", "reason"),
     [

@@ -7,6 +7,8 @@ Correctness only, no timing (``make bench`` measures time and memory: bench/benc
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from flytespec import io
@@ -142,6 +144,7 @@ def test_branches_nested_a_thousand_deep_in_memory() -> None:
     for _ in range(1000):
         deepest = deepest.branch_node.if_else.case.then_node
     assert deepest.id == "-".join(["root", *(f"b{level}" for level in range(1000))])  # <parent>-<child>, nested
+    assert validate(compiled) == []  # compiled ids of any length: only the ids a user chooses must be DNS labels
     assert io.to_dict(closure)["workflow"]["nodes"][0]["id"] == "root"  # to_dict is iterative: any depth
     with pytest.raises(EncodeError, match="nested too deeply"):
         io.to_json(closure)  # Python's json module recurses
@@ -154,6 +157,20 @@ def test_branches_nested_a_thousand_deep_in_memory() -> None:
         wire = io.to_binary(closure)  # upb writes it; no runtime reads it back
         with pytest.raises(LimitExceededError):
             io.from_binary(wire, WC)
+
+
+def test_a_chain_of_two_thousand_subworkflows() -> None:
+    # Each runs the next: checked and compiled with a worklist, whatever the length of the chain.
+    subs = [specs.workflow(specs.task_node("n", "t"), name=f"s{i}") for i in range(scaled(2_000, 300))]
+    for parent, child in pairwise(subs):
+        parent.nodes[0].ClearField("task_node")
+        parent.nodes[0].workflow_node.sub_workflow_ref.CopyFrom(child.id)
+    top = specs.workflow(workflow_pb2.Node(id="top"), name="top")
+    top.nodes[0].workflow_node.sub_workflow_ref.CopyFrom(subs[0].id)
+    task = specs.task("t", {}, {})
+    assert validate(top, subworkflows=subs, tasks=[task]) == []
+    compiled = compile(top, subworkflows=subs, tasks=[task])
+    assert len(compiled.sub_workflows) == len(subs)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -212,6 +212,21 @@ def test_recursive_subworkflow() -> None:
     assert (Code.RecursiveSubworkflow, "sub_workflows[0].nodes[0].workflow_node.sub_workflow_ref") in found(spec)
 
 
+def test_workflows_that_run_each_other_are_recursive() -> None:
+    a, b = workflow(name="a"), workflow(name="b")
+    for parent, child in ((a, b), (b, a)):
+        node = workflow_pb2.Node(id=f"run-{child.id.name}")
+        node.workflow_node.sub_workflow_ref.CopyFrom(child.id)
+        parent.nodes.append(node)
+    main_node = workflow_pb2.Node(id="run-a")
+    main_node.workflow_node.sub_workflow_ref.CopyFrom(a.id)
+    spec = admin_workflow_pb2.WorkflowSpec(template=workflow(main_node, name="main"), sub_workflows=[a, b])
+    assert {(code, path) for code, path in found(spec) if code is Code.RecursiveSubworkflow} == {
+        (Code.RecursiveSubworkflow, "sub_workflows[0].nodes[0].workflow_node.sub_workflow_ref"),
+        (Code.RecursiveSubworkflow, "sub_workflows[1].nodes[0].workflow_node.sub_workflow_ref"),
+    }
+
+
 def test_resource_type_mismatch() -> None:
     wf = chain()
     wf.nodes[0].task_node.reference_id.resource_type = identifier_pb2.WORKFLOW
@@ -314,6 +329,18 @@ def test_collection_and_map_bindings_check_their_elements() -> None:
     codes = found(closure(workflow(node), sums))
     assert (Code.MismatchingTypes, "workflow.nodes[0].inputs[0].binding.collection.bindings[1].scalar") in codes
     assert (Code.MismatchingTypes, 'workflow.nodes[0].inputs[1].binding.map.bindings["a"].scalar') in codes
+
+
+def test_map_binding_keys_are_escaped_in_paths() -> None:
+    t = task("t", {"d": dict_of(INT)}, {})
+    node = workflow_pb2.Node(id="n0", task_node=task_node("x", "t").task_node)
+    bindings = node.inputs.add(var="d").binding.map.bindings
+    bindings['a"].x["b'].CopyFrom(scalar_str("no"))
+    bindings["back\\slash"].CopyFrom(scalar_str("no"))
+    assert found(closure(workflow(node), t)) == {
+        (Code.MismatchingTypes, 'workflow.nodes[0].inputs[0].binding.map.bindings["a\\"].x[\\"b"].scalar'),
+        (Code.MismatchingTypes, 'workflow.nodes[0].inputs[0].binding.map.bindings["back\\\\slash"].scalar'),
+    }
 
 
 def test_ambiguous_binding_union_value() -> None:
@@ -765,6 +792,52 @@ def test_connections_mismatch() -> None:
     assert found(compiled) == {(Code.ConnectionsMismatch, "primary.connections.downstream")}
 
 
+def test_tasks_and_subworkflows_given_beside_are_checked_under_context() -> None:
+    from flytespec.compiler import CompileError, compile
+
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    sub.nodes[0].id = "Bad_Id"
+    sub.nodes[1].upstream_node_ids[0] = "Bad_Id"
+    sub.nodes[1].inputs[0].binding.promise.node_id = "Bad_Id"
+    task = add_one()
+    task.container.image = ""
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    own = chain()  # the spec's own subworkflow: its paths stay its own
+    own.id.CopyFrom(ident("own", identifier_pb2.WORKFLOW))
+    own.nodes[0].inputs[0].binding.promise.var = "nope"
+    spec = admin_workflow_pb2.WorkflowSpec(
+        template=workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")}),
+        sub_workflows=[own],
+    )
+    expected = {
+        (Code.InvalidValue, "context.subworkflows[0].nodes[0].id"),
+        (Code.ValueRequired, "context.tasks[0].container.image"),
+        (Code.VariableNameNotFound, "sub_workflows[0].nodes[0].inputs[0].binding.promise.var"),
+    }
+    assert found(spec, tasks=[task], subworkflows=[sub]) == expected
+    with pytest.raises(CompileError) as refused:
+        compile(spec, tasks=[task], subworkflows=[sub])
+    assert {(d.code, d.path) for d in refused.value.diagnostics} == expected
+
+
+def test_compiled_branch_children_may_have_ids_longer_than_a_label() -> None:
+    from flytespec.compiler import compile
+
+    branch = workflow_pb2.Node(id="b" * 40, inputs=bind(x=promise("", "x")))
+    if_else = branch.branch_node.if_else
+    if_else.case.condition.comparison.left_value.var = "x"
+    if_else.case.condition.comparison.right_value.primitive.integer = 0
+    if_else.case.then_node.CopyFrom(task_node("c" * 40, "add_one", x=scalar_int(1)))
+    if_else.else_node.CopyFrom(task_node("d" * 40, "add_one", x=scalar_int(2)))
+    compiled = compile(closure(workflow(branch, inputs={"x": INT}), add_one()))
+    assert compiled.primary.template.nodes[2].branch_node.if_else.case.then_node.id == f"{'b' * 40}-{'c' * 40}"
+    assert validate(compiled) == []
+    compiled.primary.template.nodes[2].branch_node.if_else.else_node.id = "Not_A_Label"
+    assert found(compiled) == {(Code.InvalidValue, "primary.template.nodes[2].branch_node.if_else.else_node.id")}
+
+
 def test_compiled_subworkflows_are_checked_as_compiled_with_their_connections() -> None:
     from flytespec.compiler import compile
 
@@ -841,6 +914,19 @@ def _negative_timeout() -> Message:
     return closure(wf, add_one())
 
 
+def _malformed_durations() -> Message:
+    wf = chain()
+    wf.nodes[0].metadata.timeout.seconds, wf.nodes[0].metadata.timeout.nanos = 3600, -1  # mixed signs
+    wf.nodes[1].metadata.timeout.seconds = 315_576_000_001  # beyond 10,000 years
+    gate = workflow_pb2.Node(id="g")
+    gate.gate_node.sleep.duration.nanos = 1_000_000_000  # a whole second in nanos
+    wf.nodes.append(gate)
+    late = task_node("late", "add_one")
+    late.inputs.add(var="x").binding.scalar.primitive.duration.nanos = -1_000_000_000
+    wf.nodes.append(late)
+    return closure(wf, add_one())
+
+
 def _fixed_input_without_value() -> Message:
     lp = launch_plan()
     lp.spec.fixed_inputs.literals["x"].SetInParent()
@@ -877,6 +963,16 @@ def _fixed_input_without_value() -> Message:
         ),
         (_negative_timeout, {(Code.InvalidValue, "workflow.nodes[0].metadata.timeout")}),
         (_fixed_input_without_value, {(Code.ValueRequired, 'spec.fixed_inputs.literals["x"]')}),
+        (
+            _malformed_durations,
+            {
+                (Code.InvalidValue, "workflow.nodes[0].metadata.timeout"),
+                (Code.InvalidValue, "workflow.nodes[1].metadata.timeout"),
+                (Code.InvalidValue, "workflow.nodes[2].gate_node.sleep.duration"),
+                (Code.InvalidValue, "workflow.nodes[3].inputs[0].binding.scalar.primitive.duration"),
+                (Code.MismatchingTypes, "workflow.nodes[3].inputs[0].binding.scalar"),
+            },
+        ),
     ],
     ids=lambda value: value.__name__.strip("_") if callable(value) else "",
 )

@@ -31,7 +31,7 @@ from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, dynamic_job_pb2, identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Diagnostic, Severity, ValidationError
 from flytespec.validate._launch_plan import check_launch_plan
-from flytespec.validate._rules import check_rules
+from flytespec.validate._rules import _DNS_LABEL, check_rules
 from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, join
 from flytespec.validate._tasks import check_task
 from flytespec.validate._workflow import (
@@ -46,16 +46,39 @@ from flytespec.validate._workflow import (
 __all__ = ["Code", "Diagnostic", "Severity", "ValidationError", "check", "errors", "validate"]
 
 
-def _without_synthetic_node_targets(
+def _compiled_rules(
     emit: Callable[[Code, str, str | None, str | None, str], None],
 ) -> Callable[[Code, str, str | None, str | None, str], None]:
-    """Compiled templates begin with the compiler's own start-node and end-node, which have no target."""
+    """The field rules of compiled templates, less what the compiler itself writes: its start-node and end-node,
+    which have no target, and the ids of branch children, which join their parents' (``<branch>-<child>``) and so
+    may grow longer than a DNS label (only the ids a user chooses must fit one; Flyte shortens the names it makes
+    from node ids)."""
 
     def filtered(code: Code, path: str, node_id: str | None, workflow: str | None, message: str) -> None:
-        if not (code is Code.ValueRequired and node_id in (START_NODE, END_NODE) and path.endswith("]")):
-            emit(code, path, node_id, workflow, message)
+        if code is Code.ValueRequired and node_id in (START_NODE, END_NODE) and path.endswith("]"):
+            return
+        if (
+            code is Code.InvalidValue
+            and path.endswith(("then_node.id", "else_node.id"))
+            and node_id is not None
+            and _DNS_LABEL.fullmatch(node_id)
+        ):
+            return
+        emit(code, path, node_id, workflow, message)
 
     return filtered
+
+
+def _under(
+    prefix: str, emit: Callable[[Code, str, str | None, str | None, str], None]
+) -> Callable[[Code, str, str | None, str | None, str], None]:
+    """``emit`` for paths relative to ``prefix``."""
+
+    def prefixed(code: Code, path: str, node_id: str | None, workflow: str | None, message: str) -> None:
+        full = prefix + path if not path or path.startswith("[") else f"{prefix}.{path}"
+        emit(code, full, node_id, workflow, message)
+
+    return prefixed
 
 
 def _check_id_type(run: Run, ident: identifier_pb2.Identifier, segments: tuple[str, ...], expected: str) -> None:
@@ -164,9 +187,14 @@ def run_validation(
     run = Run()
     run.add_context(tasks, subworkflows, launch_plans, workflows)
     if isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
-        check_rules(spec, _without_synthetic_node_targets(run.add))
+        check_rules(spec, _compiled_rules(run.add))
     else:
         check_rules(spec, run.add)
+    for entity, segments, compiled in run.context_entities:
+        prefixed = _under(join(segments), run.add)
+        check_rules(entity, _compiled_rules(prefixed) if compiled else prefixed)
+        if isinstance(entity, tasks_pb2.TaskTemplate):
+            _task(run, entity, segments)
 
     if isinstance(spec, tasks_pb2.TaskTemplate):
         _task(run, spec, ())

@@ -18,6 +18,7 @@ from flytespec._walk import key_segment
 from flytespec.admin import launch_plan_pb2
 from flytespec.core import execution_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
+from flytespec.validate._rules import time_problem
 from flytespec.validate._tasks import check_struct_integers
 from flytespec.validate._types import castable, describe, literal_type_of_literal
 from flytespec.validate._workflow import LaunchPlanInterface
@@ -51,9 +52,6 @@ _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 
 
 _DIGITS = re.compile(r"[0-9]+")
-# The range of a valid google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
-_MIN_SECONDS = -62_135_596_800
-_MAX_SECONDS = 253_402_300_799
 
 
 def cron_problem(expression: str) -> str | None:
@@ -128,8 +126,8 @@ def _cron_part(part: str, low: int, high: int, names: list[str]) -> str | None:
 
 
 def _check_values(literal: literals_pb2.Literal, segments: tuple[str, ...], emit: Emit) -> None:
-    """Check the values of a literal, in collections and maps to any depth: datetimes must be valid timestamps (as
-    admin checks), and integers in Structs (generic scalars) are warned about."""
+    """Check the values of a literal, in collections and maps to any depth: datetimes and durations must be valid
+    (admin checks datetimes), and integers in Structs (generic scalars) are warned about."""
     stack = [(literal, segments)]
     while stack:
         current, where = stack.pop()
@@ -137,16 +135,8 @@ def _check_values(literal: literals_pb2.Literal, segments: tuple[str, ...], emit
         scalar_kind = current.scalar.WhichOneof("value") if kind == "scalar" else None
         if scalar_kind == "generic":
             check_struct_integers(current.scalar.generic, (*where, "scalar", "generic"), emit)
-        elif scalar_kind == "primitive" and current.scalar.primitive.WhichOneof("value") == "datetime":
-            stamp = current.scalar.primitive.datetime
-            if not (_MIN_SECONDS <= stamp.seconds <= _MAX_SECONDS and 0 <= stamp.nanos < 1_000_000_000):
-                emit(
-                    Code.InvalidValue,
-                    (*where, "scalar", "primitive", "datetime"),
-                    f"{stamp.seconds}s {stamp.nanos}ns is not a valid timestamp (years 1 to 9999, nanos from 0 to "
-                    "999,999,999)",
-                    Severity.ERROR,
-                )
+        elif scalar_kind == "primitive" and (problem := time_problem(current.scalar.primitive)) is not None:
+            emit(Code.InvalidValue, (*where, "scalar", "primitive", problem[0]), problem[1], Severity.ERROR)
         elif kind == "collection":
             items = current.collection.literals
             stack.extend((items[i], (*where, "collection", "literals", f"[{i}]")) for i in range(len(items)))

@@ -297,6 +297,45 @@ def _check_duration(check: _FieldCheck, value: Any, out: Found) -> None:
         )
     elif negative:
         out.append((check.invalid_code, (check.name,), f"{check.name} must not be negative, got {seconds}s {nanos}ns"))
+    elif (problem := duration_problem(value)) is not None:
+        out.append((check.invalid_code, (check.name,), f"{check.name}: {problem}"))
+
+
+# The largest google.protobuf.Duration (10,000 years), and the range of a Timestamp (years 1 to 9999).
+MAX_DURATION_SECONDS = 315_576_000_000
+MIN_TIMESTAMP_SECONDS = -62_135_596_800
+MAX_TIMESTAMP_SECONDS = 253_402_300_799
+
+
+def duration_problem(value: Any) -> str | None:
+    """Why a google.protobuf.Duration is not a valid one (and cannot be written as JSON), or None."""
+    seconds, nanos = value.seconds, value.nanos
+    if abs(seconds) > MAX_DURATION_SECONDS or abs(nanos) >= 1_000_000_000 or (seconds * nanos < 0):
+        return (
+            f"{seconds}s {nanos}ns is not a valid duration (at most {MAX_DURATION_SECONDS:,} seconds either way, and "
+            "nanos below 1,000,000,000 with the sign of the seconds)"
+        )
+    return None
+
+
+def time_problem(primitive: Any) -> tuple[str, str] | None:
+    """For a Primitive holding an invalid datetime or duration: its field name and what is wrong; else None."""
+    kind = primitive.WhichOneof("value")
+    if kind == "datetime":
+        problem = timestamp_problem(primitive.datetime)
+    elif kind == "duration":
+        problem = duration_problem(primitive.duration)
+    else:
+        return None
+    return None if problem is None else (kind, problem)
+
+
+def timestamp_problem(value: Any) -> str | None:
+    """Why a google.protobuf.Timestamp is not a valid one (and cannot be written as JSON), or None."""
+    seconds, nanos = value.seconds, value.nanos
+    if not (MIN_TIMESTAMP_SECONDS <= seconds <= MAX_TIMESTAMP_SECONDS and 0 <= nanos < 1_000_000_000):
+        return f"{seconds}s {nanos}ns is not a valid timestamp (years 1 to 9999, nanos from 0 to 999,999,999)"
+    return None
 
 
 def _check_scalar(check: _FieldCheck, segments: tuple[str, ...], item: Any, out: Found) -> None:
@@ -439,9 +478,12 @@ def _body(
             child_var = f"c{n}_{name}"
             inner: list[str] = []
             if check is not None and check.rules.format in _DURATIONS:
-                below = "<=" if check.rules.format == rules_pb2.FORMAT_POSITIVE_DURATION else "<"
+                # Fine: seconds and nanos in range, neither negative (and not both zero, for a positive duration).
+                zero = f" or ({child_var}.seconds == 0 and {child_var}.nanos == 0)"
+                zero = zero if check.rules.format == rules_pb2.FORMAT_POSITIVE_DURATION else ""
                 inner += [
-                    f"if {child_var}.seconds < 0 or ({child_var}.seconds == 0 and {child_var}.nanos {below} 0):",
+                    f"if not (0 <= {child_var}.seconds <= {MAX_DURATION_SECONDS} and 0 <= {child_var}.nanos < "
+                    f"1000000000){zero}:",
                     f"    {slow}",
                 ]
             if name in singular:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from google.protobuf.message import Message
+
 from flytespec._walk import equal
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
@@ -46,6 +48,10 @@ class Run:
         self.ctx = Context()
         self.workflows: dict[bytes, workflow_pb2.WorkflowTemplate] = {}
         self.pending_launch_plans: list[launch_plan_pb2.LaunchPlan] = []
+        # Tasks and subworkflows given beside the spec, checked too (compile puts them in its output), each with its
+        # path under ``context`` (``context.tasks[0]``, ``context.subworkflows[1].template``) and whether it is a
+        # compiled template.
+        self.context_entities: list[tuple[Message, tuple[str, ...], bool]] = []
 
     # emitters ------------------------------------------------------------------------------------------------
 
@@ -115,11 +121,15 @@ class Run:
         launch_plans: Iterable[LaunchPlanLike],
         workflows: Iterable[WorkflowLike],
     ) -> None:
-        for task in tasks:
-            self.add_task(task_template(task), None)
+        for i, task in enumerate(tasks):
+            task_msg = task_template(task)
+            self.add_task(task_msg, None)
+            where = ("context", "tasks", f"[{i}]")
+            self.context_entities.append((task_msg, where if task_msg is task else (*where, "template"), False))
         for i, sub in enumerate(subworkflows):
-            for template, segments in workflow_templates(sub, ("sub_workflows", f"[{i}]")):
+            for template, segments in workflow_templates(sub, ("context", "subworkflows", f"[{i}]")):
                 self.add_subworkflow(template, segments)
+                self.context_entities.append((template, segments, isinstance(sub, compiler_pb2.CompiledWorkflow)))
         for wf in workflows:
             for template, _ in workflow_templates(wf, ()):
                 self.workflows.setdefault(id_key(template.id), template)

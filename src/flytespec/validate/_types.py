@@ -12,7 +12,7 @@ the expected ones, property by property (see :func:`_schema_casts`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 from google.protobuf import text_format
@@ -79,19 +79,60 @@ def castable(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType)
     ``AreTypesCastable``)."""
     if equal(upstream, downstream):
         return True
-    if (
-        _kind(upstream) == "union_type"
-        and len(upstream.union_type.variants) == 1
-        and _casts_from(downstream, upstream.union_type.variants[0])
-    ):
+    return _evaluate(_castable_steps(upstream, downstream))
+
+
+# A check that yields its sub-checks (the function to run on two types) and is sent their answers; see _evaluate.
+_Steps = Generator[tuple[Callable[[types_pb2.LiteralType, types_pb2.LiteralType], "_Steps"], Any, Any], bool, bool]
+
+
+def _evaluate(root: _Steps) -> bool:
+    """Run a check whose sub-checks are yielded: on an explicit stack, as types nest deeper than Python recursion
+    goes, and each distinct sub-check once, as unions nested in unions would otherwise take exponential time.
+
+    Sub-checks are told apart by the identity of their types, which the memo keeps alive (so no id is reused); two
+    objects for one type only cost a repeated sub-check.
+    """
+    memo: dict[tuple[str, int, int], tuple[bool, tuple[Any, Any]]] = {}
+    # (the running check, its memo key, its two types)
+    stack: list[tuple[_Steps, tuple[str, int, int] | None, tuple[Any, Any]]] = [(root, None, (None, None))]
+    answer: bool | None = None
+    while True:
+        steps, key, types = stack[-1]
+        try:
+            step, a, b = next(steps) if answer is None else steps.send(answer)
+        except StopIteration as done:
+            stack.pop()
+            result = bool(done.value)
+            if key is not None:
+                memo[key] = (result, types)
+            if not stack:
+                return result
+            answer = result
+            continue
+        sub = (step.__name__, id(a), id(b))
+        known = memo.get(sub)
+        answer = known[0] if known is not None else None
+        if answer is None:
+            stack.append((step(a, b), sub, (a, b)))
+
+
+def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType) -> _Steps:
+    # A union of one variant first tries as that variant.
+    one = (
+        upstream.union_type.variants[0]
+        if _kind(upstream) == "union_type" and len(upstream.union_type.variants) == 1
+        else None
+    )
+    if one is not None and (yield _casts_from_steps, downstream, one):
         return True
-    return _casts_from(downstream, upstream)
+    return (yield _casts_from_steps, downstream, upstream)
 
 
-def _casts_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> bool:
+def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> _Steps:
     """The checker of the downstream type, asked whether it accepts the upstream type."""
     kind = _kind(down)
-    # Lists and maps nest to any depth: walked in a loop, not by recursion.
+    # Lists and maps nest to any depth: walked in a loop.
     while kind in ("collection_type", "map_value_type"):
         if _kind(up) != kind:
             return False
@@ -109,9 +150,22 @@ def _casts_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> bool:
     if kind == "schema":
         return _schema_from(down.schema, up)
     if kind == "structured_dataset_type":
-        return _structured_dataset_from(down.structured_dataset_type, up)
+        return (yield from _structured_dataset_steps(down.structured_dataset_type, up))
     if kind == "union_type":
-        return _union_from(down.union_type, up)
+        variants = down.union_type.variants
+        if _kind(up) == "union_type":  # every upstream variant fits some downstream variant
+            for u in up.union_type.variants:
+                for d in variants:
+                    if (yield _castable_steps, u, d):
+                        break
+                else:
+                    return False
+            return True
+        fits = 0  # exactly one downstream variant accepts the upstream type
+        for d in variants:
+            if (yield _castable_steps, up, d):
+                fits += 1
+        return fits == 1
     if kind == "simple" and down.simple == _NONE:
         return _is_none(up)
     return _trivial_from(down, up)
@@ -212,7 +266,7 @@ def _schema_from(down: types_pb2.SchemaType, up: types_pb2.LiteralType) -> bool:
     return False
 
 
-def _structured_dataset_from(down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType) -> bool:
+def _structured_dataset_steps(down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType) -> _Steps:
     if _is_none(up):
         return True  # structured datasets are nullable
     up_kind = _kind(up)
@@ -235,14 +289,11 @@ def _structured_dataset_from(down: types_pb2.StructuredDatasetType, up: types_pb
         if not sd.columns or not down.columns:
             return True
         by_name = {c.name: c.literal_type for c in sd.columns}
-        return all(c.name in by_name and _casts_from(c.literal_type, by_name[c.name]) for c in down.columns)
+        for c in down.columns:
+            if c.name not in by_name or not (yield _casts_from_steps, c.literal_type, by_name[c.name]):
+                return False
+        return True
     return False
-
-
-def _union_from(down: types_pb2.UnionType, up: types_pb2.LiteralType) -> bool:
-    if _kind(up) == "union_type":
-        return all(any(castable(u, d) for d in down.variants) for u in up.union_type.variants)
-    return sum(1 for d in down.variants if castable(up, d)) == 1
 
 
 def is_optional(t: types_pb2.LiteralType) -> bool:

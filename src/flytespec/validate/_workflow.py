@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from flytespec._walk import equal, format_path
+from flytespec._walk import equal, format_path, key_segment
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
+from flytespec.validate._rules import time_problem
 from flytespec.validate._tasks import check_resources, check_struct_integers
 from flytespec.validate._types import (
     castable,
@@ -94,11 +95,16 @@ class Context:
     tasks: dict[bytes, Any] = field(default_factory=dict)  # key -> TaskTemplate
     subworkflows: dict[bytes, tuple[workflow_pb2.WorkflowTemplate, tuple[str, ...]]] = field(default_factory=dict)
     launch_plans: dict[bytes, LaunchPlanInterface] = field(default_factory=dict)
-    # Subworkflows already checked (by key), so each is checked once, and those on the current path (recursion).
+    # Workflows checked or to be checked (None until they are), by key, so that each is checked once.
     checked: dict[bytes, WorkflowResult | None] = field(default_factory=dict)
     # Interfaces of tasks as (inputs, outputs), computed once per task. Shared: never mutated.
     interfaces: dict[bytes, tuple[Types, Types]] = field(default_factory=dict)
-    in_progress: set[bytes] = field(default_factory=set)
+    # Subworkflows referenced but not checked yet, with whether they are compiled: a worklist, so that chains of
+    # subworkflows of any length are checked without recursion.
+    queue: deque[tuple[bytes, bool]] = field(default_factory=deque)
+    # References between workflows, for the recursion check: (referring workflow's key, referenced key, a report
+    # of RecursiveSubworkflow at the node).
+    references: list[tuple[bytes | None, bytes, Callable[[], None]]] = field(default_factory=list)
     # Tasks by (project, domain, name), for hints about near-miss references; built when first needed.
     tasks_by_name: dict[tuple[str, str, str], identifier_pb2.Identifier] | None = None
     tasks_indexed: int = 0  # how many tasks the index was built from
@@ -143,8 +149,10 @@ class _Checker:
         emit: Emit,
         compiled: bool,
         typed_outputs: bool = True,
+        key: bytes | None = None,
     ) -> None:
         self.wf = wf
+        self.key = key
         self.base = segments
         self.ctx = ctx
         self.emit = emit
@@ -447,24 +455,19 @@ class _Checker:
                     f"subworkflow {id_text(sub_id)} is not among the subworkflows given",
                 )
                 return
-            template, segments = found
+            template, _ = found
             self.subworkflows_used.append(key)
-            if key in self.ctx.in_progress:
-                self.report(
-                    Code.RecursiveSubworkflow,
-                    (*node.segments, "workflow_node", "sub_workflow_ref"),
-                    msg.id,
-                    f"subworkflow {id_text(sub_id)} runs itself (directly or through other subworkflows); Flyte "
-                    "cannot compile recursive workflows",
-                )
-                return
             if key not in self.ctx.checked:
-                self.ctx.in_progress.add(key)
-                try:
-                    result = _Checker(template, segments, self.ctx, self.emit, compiled=self.compiled).run()
-                finally:
-                    self.ctx.in_progress.discard(key)
-                self.ctx.checked[key] = result
+                self.ctx.checked[key] = None
+                self.ctx.queue.append((key, self.compiled))
+            where = (*node.segments, "workflow_node", "sub_workflow_ref")
+            text = (
+                f"subworkflow {id_text(sub_id)} runs itself (directly or through other subworkflows); Flyte cannot "
+                "compile recursive workflows"
+            )
+            self.ctx.references.append(
+                (self.key, key, lambda: self.report(Code.RecursiveSubworkflow, where, msg.id, text))
+            )
             if not template.HasField("interface"):
                 self.report(
                     Code.ValueRequired,
@@ -819,7 +822,7 @@ class _Checker:
                     continue
                 value_type = expected.map_value_type if typed else _UNTYPED
                 stack.extend(
-                    (data.map.bindings[k], (*segs, "map", "bindings", f'["{k}"]'), value_type)
+                    (data.map.bindings[k], (*segs, "map", "bindings", key_segment(k)), value_type)
                     for k in sorted(data.map.bindings, reverse=True)
                 )
             elif kind == "promise":
@@ -850,11 +853,24 @@ class _Checker:
         edge: Callable[[str, str], None],
         target: str,
     ) -> None:
-        """A list or map bound to a union type: exactly one variant must accept it."""
-        matches = [v for v in expected.union_type.variants if self._fits(node, segs, var, data, v, target)]
-        if len(matches) == 1:
-            self._binding(node, segs, var, data, matches[0], True, edge, target)
-        elif not matches:
+        """A list or map bound to a union type: exactly one variant must accept it.
+
+        Each variant is tried once. The one that fits has its edges, promise rewrites and warnings replayed, not
+        walked again: a second walk per level would make unions nested in unions cost exponential time.
+        """
+        fitting = [
+            (variant, found)
+            for variant in expected.union_type.variants
+            if (found := self._fits(node, segs, var, data, variant, target)) is not None
+        ]
+        if len(fitting) == 1:
+            edges, rewrites, reports = fitting[0][1]
+            for source, dest in edges:
+                edge(source, dest)
+            self.rewrites.extend(rewrites)
+            for report in reports:
+                self.emit(*report)
+        elif not fitting:
             self.report(
                 Code.IncompatibleBindingUnionValue,
                 segs,
@@ -867,7 +883,7 @@ class _Checker:
                 segs,
                 node.msg.id or None,
                 f"{var!r} is bound to a value that fits several variants of {describe(expected)}: "
-                + ", ".join(describe(m) for m in matches),
+                + ", ".join(describe(variant) for variant, _ in fitting),
             )
 
     def _fits(
@@ -878,14 +894,17 @@ class _Checker:
         data: literals_pb2.BindingData,
         variant: types_pb2.LiteralType,
         target: str,
-    ) -> bool:
-        """Whether a binding checks cleanly against one type, reporting nothing and adding no edges."""
+    ) -> tuple[list[tuple[str, str]], list[types_pb2.OutputReference], list[tuple[Any, ...]]] | None:
+        """None if a binding does not check cleanly against one type; else what checking it produced, held back
+        rather than applied: its edges, its promise rewrites and its reports (warnings only)."""
         emit, errors, rewrites, probing = self.emit, self.errors, len(self.rewrites), self.probing
-        self.emit = _ignore
+        edges: list[tuple[str, str]] = []
+        reports: list[tuple[Any, ...]] = []
+        self.emit = lambda *report: reports.append(report)
         self.probing = errors  # the first error settles it: _binding stops there
         try:
-            self._binding(node, segs, var, data, variant, True, _no_edge, target)
-            return self.errors == errors
+            self._binding(node, segs, var, data, variant, True, lambda *pair: edges.append(pair), target)
+            return (edges, self.rewrites[rewrites:], reports) if self.errors == errors else None
         finally:
             self.emit, self.errors, self.probing = emit, errors, probing
             del self.rewrites[rewrites:]
@@ -983,8 +1002,11 @@ class _Checker:
         typed: bool,
     ) -> None:
         node_id = node.msg.id or None
-        if scalar.WhichOneof("value") == "generic":
+        kind = scalar.WhichOneof("value")
+        if kind == "generic":
             check_struct_integers(scalar.generic, (*segs, "generic"), self._task_emit(node))
+        elif kind == "primitive" and (problem := time_problem(scalar.primitive)) is not None:
+            self.report(Code.InvalidValue, (*segs, "primitive", problem[0]), node_id, problem[1])
         t = literal_type_of_scalar(scalar)
         if t is None:
             self.report(
@@ -1101,16 +1123,6 @@ def _derives_inputs(msg: workflow_pb2.Node) -> bool:
     """Branch nodes and approve gates take their interface from their bindings."""
     kind = msg.WhichOneof("target")
     return kind == "branch_node" or (kind == "gate_node" and msg.gate_node.WhichOneof("condition") == "approve")
-
-
-def _ignore(
-    code: Code, segments: tuple[str, ...], node_id: str | None, workflow: str | None, text: str, severity: Severity
-) -> None:
-    return None
-
-
-def _no_edge(source: str, target: str) -> None:
-    return None
 
 
 def _suggest(name: str, known: Any) -> str:
@@ -1231,12 +1243,34 @@ def check_workflow(
     """Check one workflow template (and the subworkflows it runs, once each) against ``ctx``."""
     key = id_key(wf.id) if wf.HasField("id") else None
     if key is not None:
-        ctx.in_progress.add(key)
-    try:
-        result = _Checker(wf, segments, ctx, emit, compiled, typed_outputs).run()
-    finally:
-        if key is not None:
-            ctx.in_progress.discard(key)
-    if key is not None:
-        ctx.checked.setdefault(key, result)
+        ctx.checked.setdefault(key, None)
+    result = _Checker(wf, segments, ctx, emit, compiled, typed_outputs, key).run()
+    if key is not None and ctx.checked[key] is None:
+        ctx.checked[key] = result
+    while ctx.queue:
+        sub_key, sub_compiled = ctx.queue.popleft()
+        template, sub_segments = ctx.subworkflows[sub_key]
+        ctx.checked[sub_key] = _Checker(template, sub_segments, ctx, emit, sub_compiled, key=sub_key).run()
+    _report_recursion(ctx.references)
+    ctx.references.clear()
     return result
+
+
+def _report_recursion(references: list[tuple[bytes | None, bytes, Callable[[], None]]]) -> None:
+    """Report every reference between two workflows that run each other (or one that runs itself)."""
+    graph: dict[str, list[str]] = {}
+    for parent, child, _ in references:
+        if parent is not None:
+            graph.setdefault(parent.hex(), []).append(child.hex())
+    if not graph:
+        return
+    component_of: dict[str, int] = {}
+    for i, component in enumerate(_strongly_connected(sorted(graph), graph)):
+        for member in component:
+            component_of[member] = i
+    for parent, child, report in references:
+        if parent is None:
+            continue
+        p, c = parent.hex(), child.hex()
+        if p == c or (c in component_of and component_of[c] == component_of.get(p)):
+            report()
