@@ -153,6 +153,20 @@ def test_a_cycle_through_a_branch_child_is_a_cycle() -> None:
     assert validate(closure(wf, add_one())) == []
 
 
+def test_what_a_branch_child_reads_does_not_make_the_branch_reachable() -> None:
+    branch = workflow_pb2.Node(id="b", upstream_node_ids=["ghost"])
+    if_else = branch.branch_node.if_else
+    if_else.case.condition.comparison.left_value.primitive.integer = 1
+    if_else.case.condition.comparison.right_value.primitive.integer = 0
+    if_else.case.then_node.CopyFrom(task_node("t1", "add_one", x=promise("a", "o0")))
+    if_else.else_node.CopyFrom(task_node("t2", "add_one", x=scalar_int(0)))
+    wf = workflow(task_node("a", "add_one", x=promise("", "x")), branch, inputs={"x": INT})
+    assert found(closure(wf, add_one())) == {
+        (Code.UnreachableNodes, "workflow.nodes[1]"),
+        (Code.NodeReferenceNotFound, "workflow.nodes[1].upstream_node_ids[0]"),
+    }
+
+
 def test_unreachable_nodes_after_a_cycle() -> None:
     wf = workflow(
         task_node("a", "add_one", x=promise("b", "o0")),
@@ -741,7 +755,7 @@ def test_invalid_schedule() -> None:
 def test_cron_schedules_may_name_a_time_zone() -> None:
     lp = launch_plan()
     schedule = lp.spec.entity_metadata.schedule.cron_schedule
-    for expression in ("CRON_TZ=Europe/Paris 0 6 * * *", "TZ=UTC @daily", "TZ=Local */5 * * * *"):
+    for expression in ("CRON_TZ=Europe/Paris 0 6 * * *", "TZ=UTC @daily", "TZ=Local */5 * * * *", "TZ= 0 6 * * *"):
         schedule.schedule = expression
         assert validate(lp) == [], expression
     for expression in ("CRON_TZ=Mars/Olympus 0 6 * * *", "TZ=UTC", "TZ=UTC 0 6 * *", "TZ=America 0 6 * * *"):
@@ -820,6 +834,39 @@ def test_tasks_and_subworkflows_given_beside_are_checked_under_context() -> None
     with pytest.raises(CompileError) as refused:
         compile(spec, tasks=[task], subworkflows=[sub])
     assert {(d.code, d.path) for d in refused.value.diagnostics} == expected
+
+
+def test_context_is_checked_when_used_and_as_what_it_is() -> None:
+    from flytespec.compiler import compile
+
+    unused = task("unused")
+    unused.container.image = ""
+    assert validate(closure(chain(), add_one()), tasks=[unused]) == []  # not used: not checked, not compiled
+    compile(closure(chain(), add_one()), tasks=[unused])
+    # A compiled subworkflow given beside a plain spec is checked as compiled, and a plain one beside a compiled
+    # closure as plain.
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    compiled = compile(admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub]), tasks=[add_one()])
+    spec = admin_workflow_pb2.WorkflowSpec(template=main)
+    assert validate(spec, tasks=[add_one()], subworkflows=[compiled.sub_workflows[0]]) == []
+    plain = compiled.sub_workflows[0].template
+    del compiled.sub_workflows[:]
+    assert (Code.ReservedNodeId, "context.subworkflows[0].nodes[0].id") in found(compiled, subworkflows=[plain])
+
+
+def test_a_bad_duration_in_a_list_bound_to_a_union_is_a_bad_value_not_a_misfit() -> None:
+    duration = types_pb2.LiteralType(simple=types_pb2.DURATION)
+    either = task("either", {"v": union(list_of(duration), INT)}, {})
+    items = literals_pb2.BindingData(collection=literals_pb2.BindingDataCollection())
+    items.collection.bindings.add().scalar.primitive.duration.nanos = -1_000_000_000
+    wf = workflow(workflow_pb2.Node(id="n0", inputs=bind(v=items), task_node=task_node("x", "either").task_node))
+    assert found(closure(wf, either)) == {
+        (Code.InvalidValue, "workflow.nodes[0].inputs[0].binding.collection.bindings[0].scalar.primitive.duration")
+    }
 
 
 def test_compiled_branch_children_may_have_ids_longer_than_a_label() -> None:

@@ -172,3 +172,31 @@ def test_recursive_struct_schemas_compare_and_end() -> None:
 
     assert castable(tree("integer"), tree("integer"))
     assert not castable(tree("integer"), tree("string"))
+
+
+def test_recursive_schemas_with_described_references_end() -> None:
+    from google.protobuf import struct_pb2
+
+    def model(extra: dict[str, Any]) -> types_pb2.LiteralType:
+        # Pydantic v2 writes a description beside a $ref: each visit must not make a new part to compare.
+        described = {"$ref": "#/$defs/N", "description": "the next one"}
+        node: dict[str, Any] = {"type": "object", "properties": {"next": described, **extra}}
+        metadata = struct_pb2.Struct()
+        metadata.update({"$ref": "#/$defs/N", "$defs": {"N": node}})
+        return T(simple=types_pb2.STRUCT, metadata=metadata)
+
+    assert castable(model({"b": {"type": "string"}}), model({}))
+    assert not castable(model({}), model({"b": {"type": "string"}}))
+
+
+def test_a_type_equal_to_a_union_variant_fits_it_whatever_its_own_checker_says() -> None:
+    # A structured dataset with a repeated column name: its own checker rejects it, but it is identical to the
+    # variant, and identical types cast at every level, as at the top.
+    column = types_pb2.StructuredDatasetType.DatasetColumn
+    sd = T(
+        structured_dataset_type=types_pb2.StructuredDatasetType(
+            columns=[column(name="a", literal_type=INT), column(name="a", literal_type=STR)]
+        )
+    )
+    assert castable(sd, sd)
+    assert castable(sd, union(sd, NONE))

@@ -121,11 +121,28 @@ def _check_template(
     return check_workflow(wf, segments, run.ctx, run.workflow_emit, compiled=compiled)
 
 
-def _remaining_subworkflows(run: Run, compiled: bool = False) -> None:
-    """Subworkflows nothing referenced are checked on their own too."""
+def _remaining_subworkflows(run: Run) -> None:
+    """The spec's subworkflows that nothing referenced are checked on their own too (those given beside it are
+    context: checked when used)."""
     for key, (template, segments) in list(run.ctx.subworkflows.items()):
-        if key not in run.ctx.checked:
-            _check_template(run, template, segments, compiled)
+        if key not in run.ctx.checked and segments[:1] != ("context",):
+            _check_template(run, template, segments, key in run.ctx.compiled_subworkflows)
+
+
+def _check_used_context(run: Run) -> None:
+    """The field rules and task checks of the tasks and subworkflows given beside the spec that it uses."""
+    for entity, segments, compiled in run.context_entities:
+        key = id_key(entity.id)
+        if isinstance(entity, tasks_pb2.TaskTemplate):
+            used = key in run.ctx.used_tasks and run.ctx.tasks.get(key) is entity
+        else:
+            used = key in run.ctx.used_subworkflows and run.ctx.subworkflows[key][0] is entity
+        if not used:
+            continue
+        prefixed = _under(join(segments), run.add)
+        check_rules(entity, _compiled_rules(prefixed) if compiled else prefixed)
+        if isinstance(entity, tasks_pb2.TaskTemplate):
+            _task(run, entity, segments)
 
 
 def _connections_match(
@@ -190,11 +207,6 @@ def run_validation(
         check_rules(spec, _compiled_rules(run.add))
     else:
         check_rules(spec, run.add)
-    for entity, segments, compiled in run.context_entities:
-        prefixed = _under(join(segments), run.add)
-        check_rules(entity, _compiled_rules(prefixed) if compiled else prefixed)
-        if isinstance(entity, tasks_pb2.TaskTemplate):
-            _task(run, entity, segments)
 
     if isinstance(spec, tasks_pb2.TaskTemplate):
         _task(run, spec, ())
@@ -227,17 +239,18 @@ def run_validation(
             run.add_task(compiled_task.template, ("tasks", f"[{i}]", "template"))
             _task(run, compiled_task.template, ("tasks", f"[{i}]", "template"))
         for i, compiled_sub in enumerate(spec.sub_workflows):
-            run.add_subworkflow(compiled_sub.template, ("sub_workflows", f"[{i}]", "template"))
+            run.add_subworkflow(compiled_sub.template, ("sub_workflows", f"[{i}]", "template"), compiled=True)
         for lp in spec.launch_plans:
             run.add_launch_plan(lp.template)
         run.resolve_launch_plans()
         if spec.HasField("primary"):
             primary = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
             _connections_match(run, spec.primary, primary, ("primary",))
-        _remaining_subworkflows(run, compiled=True)
+        _remaining_subworkflows(run)
         for i, compiled_sub in enumerate(spec.sub_workflows):
-            checked = run.ctx.checked.get(id_key(compiled_sub.template.id))
-            if checked is not None:
+            key = id_key(compiled_sub.template.id)
+            checked = run.ctx.checked.get(key)
+            if checked is not None and run.ctx.subworkflows[key][0] is compiled_sub.template:
                 _connections_match(run, compiled_sub, checked, ("sub_workflows", f"[{i}]"))
     elif isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
         for i, task in enumerate(spec.tasks):
@@ -258,6 +271,7 @@ def run_validation(
             _check_registered_id(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
         workflow = run.workflows.get(id_key(spec.spec.workflow_id))
         check_launch_plan(spec, (), workflow, run.entity_emit)
+    _check_used_context(run)
     return run, primary
 
 

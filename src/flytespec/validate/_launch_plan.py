@@ -84,7 +84,7 @@ def _known_zone(name: str) -> bool:
     """Whether a time zone name is one the scheduler can load: a name of the IANA database, as Go's
     time.LoadLocation reads it (any name is accepted on a machine that has no time zone database at all)."""
     zones = _zones()
-    return name in ("UTC", "Local") or name in zones or not zones
+    return name in ("", "UTC", "Local") or name in zones or not zones  # Go reads "" as UTC
 
 
 @functools.cache

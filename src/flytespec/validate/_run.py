@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from google.protobuf.message import Message
-
 from flytespec._walk import equal
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
@@ -48,10 +46,12 @@ class Run:
         self.ctx = Context()
         self.workflows: dict[bytes, workflow_pb2.WorkflowTemplate] = {}
         self.pending_launch_plans: list[launch_plan_pb2.LaunchPlan] = []
-        # Tasks and subworkflows given beside the spec, checked too (compile puts them in its output), each with its
-        # path under ``context`` (``context.tasks[0]``, ``context.subworkflows[1].template``) and whether it is a
-        # compiled template.
-        self.context_entities: list[tuple[Message, tuple[str, ...], bool]] = []
+        # Tasks and subworkflows given beside the spec, each with its path under ``context`` (``context.tasks[0]``,
+        # ``context.subworkflows[1].template``) and whether it is a compiled template. Those the spec uses are
+        # checked too, as compile puts them in its output.
+        self.context_entities: list[
+            tuple[tasks_pb2.TaskTemplate | workflow_pb2.WorkflowTemplate, tuple[str, ...], bool]
+        ] = []
 
     # emitters ------------------------------------------------------------------------------------------------
 
@@ -100,7 +100,9 @@ class Run:
             return
         self.ctx.tasks.setdefault(key, task)
 
-    def add_subworkflow(self, wf: workflow_pb2.WorkflowTemplate, segments: tuple[str, ...]) -> None:
+    def add_subworkflow(
+        self, wf: workflow_pb2.WorkflowTemplate, segments: tuple[str, ...], compiled: bool = False
+    ) -> None:
         key = id_key(wf.id)
         if key in self.ctx.subworkflows:
             self.add(
@@ -112,6 +114,8 @@ class Run:
             )
             return
         self.ctx.subworkflows[key] = (wf, segments)
+        if compiled:
+            self.ctx.compiled_subworkflows.add(key)
         self.workflows.setdefault(key, wf)
 
     def add_context(
@@ -127,9 +131,10 @@ class Run:
             where = ("context", "tasks", f"[{i}]")
             self.context_entities.append((task_msg, where if task_msg is task else (*where, "template"), False))
         for i, sub in enumerate(subworkflows):
+            compiled = isinstance(sub, compiler_pb2.CompiledWorkflow)
             for template, segments in workflow_templates(sub, ("context", "subworkflows", f"[{i}]")):
-                self.add_subworkflow(template, segments)
-                self.context_entities.append((template, segments, isinstance(sub, compiler_pb2.CompiledWorkflow)))
+                self.add_subworkflow(template, segments, compiled)
+                self.context_entities.append((template, segments, compiled))
         for wf in workflows:
             for template, _ in workflow_templates(wf, ()):
                 self.workflows.setdefault(id_key(template.id), template)

@@ -118,6 +118,8 @@ def _evaluate(root: _Steps) -> bool:
 
 
 def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType) -> _Steps:
+    if equal(upstream, downstream):
+        return True
     # A union of one variant first tries as that variant.
     one = (
         upstream.union_type.variants[0]
@@ -196,24 +198,24 @@ def _schema_casts(up: Any, down: Any) -> bool:
     models end.
     """
     ignored = {"title", "description", "$schema", "additionalProperties", "required", "definitions", "$defs"}
-    up_root, down_root = up, down
-    same_definitions = _definitions(up_root) == _definitions(down_root)
+    roots = (up, down)
     pending = [(up, down)]
-    # Pairs compared, by identity; the pairs are kept too, so that no id is reused by a later (merged) part.
-    seen: dict[tuple[int, int], tuple[Any, Any]] = {}
+    # Pairs compared, by identity (every part lives in its root, and merged references are kept in `merged`).
+    seen: set[tuple[int, int]] = set()
+    merged: dict[int, Any] = {}
     while pending:
         up, down = pending.pop()
-        up, down = _dereferenced(up, up_root), _dereferenced(down, down_root)
-        if (same_definitions and up == down) or (id(up), id(down)) in seen:
+        up, down = _dereferenced(up, roots[0], merged), _dereferenced(down, roots[1], merged)
+        if (id(up), id(down)) in seen:
             continue
-        seen[id(up), id(down)] = (up, down)
+        seen.add((id(up), id(down)))
         if isinstance(up, list) and isinstance(down, list) and len(up) == len(down):
             pending.extend(zip(up, down, strict=True))
             continue
         if not isinstance(up, dict) or not isinstance(down, dict):
-            if up == down and not isinstance(up, (dict, list)):
-                continue
-            return False
+            if isinstance(up, (dict, list)) or isinstance(down, (dict, list)) or up != down:
+                return False
+            continue
         up_props, down_props = up.get("properties"), down.get("properties")
         if isinstance(up_props, dict) and isinstance(down_props, dict):
             for name, expected in down_props.items():
@@ -228,15 +230,19 @@ def _schema_casts(up: Any, down: Any) -> bool:
     return True
 
 
-def _definitions(schema: Any) -> Any:
-    return (schema.get("$defs"), schema.get("definitions")) if isinstance(schema, dict) else None
+def _dereferenced(part: Any, root: Any, merged: dict[int, Any]) -> Any:
+    """A schema part with its local ``$ref`` followed (chains too, within bounds); unresolvable references stay.
 
-
-def _dereferenced(part: Any, root: Any) -> Any:
-    """A schema part with its local ``$ref`` followed (chains too, within bounds); unresolvable references stay."""
+    A reference with sibling keys becomes one merged part, made once per part (``merged``, by the part's id), so
+    that a recursive model compares each of its parts once.
+    """
     for _ in range(64):
         if not isinstance(part, dict) or not isinstance(part.get("$ref"), str) or not part["$ref"].startswith("#"):
             return part
+        known = merged.get(id(part))
+        if known is not None:
+            part = known
+            continue
         target = root
         for token in part["$ref"][1:].split("/")[1:]:
             token = token.replace("~1", "/").replace("~0", "~")
@@ -244,7 +250,11 @@ def _dereferenced(part: Any, root: Any) -> Any:
         if not isinstance(target, dict):
             return part
         rest = {k: v for k, v in part.items() if k != "$ref"}
-        part = {**target, **rest} if rest else target
+        if rest:
+            merged[id(part)] = {**target, **rest}
+            part = merged[id(part)]
+        else:
+            part = target
     return part
 
 

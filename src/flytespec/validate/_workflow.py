@@ -99,9 +99,13 @@ class Context:
     checked: dict[bytes, WorkflowResult | None] = field(default_factory=dict)
     # Interfaces of tasks as (inputs, outputs), computed once per task. Shared: never mutated.
     interfaces: dict[bytes, tuple[Types, Types]] = field(default_factory=dict)
-    # Subworkflows referenced but not checked yet, with whether they are compiled: a worklist, so that chains of
-    # subworkflows of any length are checked without recursion.
-    queue: deque[tuple[bytes, bool]] = field(default_factory=deque)
+    # Subworkflows that are compiled templates (they hold start-node and end-node, and their children's ids).
+    compiled_subworkflows: set[bytes] = field(default_factory=set)
+    # Subworkflows referenced but not checked yet: a worklist, so that chains of any length need no recursion.
+    queue: deque[bytes] = field(default_factory=deque)
+    # The tasks and subworkflows some node runs.
+    used_tasks: set[bytes] = field(default_factory=set)
+    used_subworkflows: set[bytes] = field(default_factory=set)
     # References between workflows, for the recursion check: (referring workflow's key, referenced key, a report
     # of RecursiveSubworkflow at the node).
     references: list[tuple[bytes | None, bytes, Callable[[], None]]] = field(default_factory=list)
@@ -191,7 +195,7 @@ class _Checker:
     ) -> None:
         if severity is Severity.ERROR:
             self.errors += 1
-        self.emit(code, self.base + segments, node_id, self.name, text, severity)
+        self.emit(code, self.base + segments, node_id or None, self.name, text, severity)
 
     # ---------------------------------------------------------------------------------------------------------
     # edges
@@ -334,6 +338,7 @@ class _Checker:
                 )
                 return
             self.tasks_used.append(key)
+            self.ctx.used_tasks.add(key)
             if task_node.HasField("overrides") and task_node.overrides.HasField("resources"):
                 check_resources(
                     task_node.overrides.resources,
@@ -457,9 +462,10 @@ class _Checker:
                 return
             template, _ = found
             self.subworkflows_used.append(key)
+            self.ctx.used_subworkflows.add(key)
             if key not in self.ctx.checked:
                 self.ctx.checked[key] = None
-                self.ctx.queue.append((key, self.compiled))
+                self.ctx.queue.append(key)
             where = (*node.segments, "workflow_node", "sub_workflow_ref")
             text = (
                 f"subworkflow {id_text(sub_id)} runs itself (directly or through other subworkflows); Flyte cannot "
@@ -1006,7 +1012,10 @@ class _Checker:
         if kind == "generic":
             check_struct_integers(scalar.generic, (*segs, "generic"), self._task_emit(node))
         elif kind == "primitive" and (problem := time_problem(scalar.primitive)) is not None:
-            self.report(Code.InvalidValue, (*segs, "primitive", problem[0]), node_id, problem[1])
+            # A bad value, not a bad type: emitted as is, so that it does not count against a union's variant
+            # while the variants are tried (the one that fits replays it).
+            where = (*self.base, *segs, "primitive", problem[0])
+            self.emit(Code.InvalidValue, where, node_id, self.name, problem[1], Severity.ERROR)
         t = literal_type_of_scalar(scalar)
         if t is None:
             self.report(
@@ -1070,6 +1079,8 @@ class _Checker:
         if not remaining and not ghosts:
             return  # acyclic, and every node hangs off the start node (the orphan pass saw to that)
         graph = {n: sorted(targets) for n, targets in downstream.items()}
+        # Reachability follows the connections alone: a branch waiting on its children's sources is no way in.
+        plain = {n: sorted(targets) for n, targets in self.downstream.items()} if waits else graph
         in_cycle: set[str] = set()
         for component in _strongly_connected(sorted(remaining), graph) if remaining else []:
             if len(component) == 1 and component[0] not in graph.get(component[0], ()):
@@ -1092,7 +1103,7 @@ class _Checker:
         if START_NODE not in graph and self.nodes and not in_cycle:
             self.report(Code.NoEntryNodeFound, (), None, "no node can run first: every node waits for another one")
         # What never runs: nodes after a cycle, or after an upstream node that does not exist (both reported).
-        reached = _reachable([START_NODE], graph)
+        reached = _reachable([START_NODE], plain)
         stuck = [n for n in sorted(self.nodes) if n not in reached and n not in in_cycle]
         if stuck:
             shown = ", ".join(stuck[:20]) + (f" and {len(stuck) - 20} more" if len(stuck) > 20 else "")
@@ -1248,8 +1259,9 @@ def check_workflow(
     if key is not None and ctx.checked[key] is None:
         ctx.checked[key] = result
     while ctx.queue:
-        sub_key, sub_compiled = ctx.queue.popleft()
+        sub_key = ctx.queue.popleft()
         template, sub_segments = ctx.subworkflows[sub_key]
+        sub_compiled = sub_key in ctx.compiled_subworkflows
         ctx.checked[sub_key] = _Checker(template, sub_segments, ctx, emit, sub_compiled, key=sub_key).run()
     _report_recursion(ctx.references)
     ctx.references.clear()
