@@ -173,6 +173,28 @@ def test_a_chain_of_two_thousand_subworkflows() -> None:
     assert len(compiled.sub_workflows) == len(subs)
 
 
+def test_a_literal_nested_two_thousand_deep_is_typed() -> None:
+    from flytespec.admin import launch_plan_pb2
+    from flytespec.core import identifier_pb2, types_pb2
+
+    lp = launch_plan_pb2.LaunchPlan()
+    lp.id.resource_type = identifier_pb2.LAUNCH_PLAN
+    lp.id.name = "lp"
+    lp.spec.workflow_id.resource_type = identifier_pb2.WORKFLOW
+    lp.spec.workflow_id.name = "wf"
+    parameter = lp.spec.default_inputs.parameters["x"]
+    parameter.var.type.collection_type.simple = types_pb2.INTEGER
+    items = parameter.default.collection.literals
+    deep = items.add()
+    # Built in place, deeper than protobuf's parsers read (the pure-Python runtime serializes by recursion: less).
+    for _ in range(scaled(2000, 100)):
+        deep = deep.collection.literals.add()
+    deep.scalar.primitive.integer = 1
+    items.add().scalar.primitive.integer = 2
+    found = {(d.code, d.path) for d in validate(lp)}
+    assert found == {(Code.MismatchingTypes, 'spec.default_inputs.parameters["x"].default')}
+
+
 # --------------------------------------------------------------------------------------------------------------
 # A cycle of 10,000 nodes: reported once, completely
 

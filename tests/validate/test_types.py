@@ -127,11 +127,11 @@ def test_literal_types_of_nested_mixed_lists() -> None:
 
     # Flyte hands the variants of list-of-union elements to one list of union, repeats included.
     nested = literal_type_of_literal(lit([[1, "a"], [1.0, "b"]]))
-    assert nested == list_of(list_of(union(FLOAT, STR, INT, STR)))  # sorted as text: "simple: FLOAT" first
+    assert nested == list_of(list_of(union(FLOAT, STR, INT, STR)))  # sorted: list[FLOAT | STRING] first
     assert nested is not None
     assert castable(nested, list_of(list_of(union(INT, FLOAT, STR))))
     # Elements that are not lists of unions stay whole variants beside the handed-over ones.
-    assert literal_type_of_literal(lit([[1, "a"], [2]])) == list_of(list_of(union(list_of(INT), INT, STR)))
+    assert literal_type_of_literal(lit([[1, "a"], [2]])) == list_of(list_of(union(INT, STR, list_of(INT))))
     # An element union is one variant, not merged with the others.
     one_of = literals_pb2.Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=lit(1), type=INT)))
     element = literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=[one_of, lit(2)]))

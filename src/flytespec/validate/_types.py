@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
-from google.protobuf import text_format
-
-from flytespec._walk import copy_message, equal
+from flytespec._walk import copy_into, copy_message, equal
 from flytespec.core import literals_pb2, types_pb2
 from flytespec.io._codec import message_to_value
 
@@ -395,9 +393,9 @@ def literal_type_of_literal(literal: literals_pb2.Literal) -> types_pb2.LiteralT
         if inner is None:
             types[id(current)] = (None, False)
         elif current.WhichOneof("value") == "collection":
-            types[id(current)] = (types_pb2.LiteralType(collection_type=inner), not elements)
+            types[id(current)] = (_holding("collection_type", inner), not elements)
         else:
-            types[id(current)] = (types_pb2.LiteralType(map_value_type=inner), False)
+            types[id(current)] = (_holding("map_value_type", inner), False)
     return types[id(literal)][0]
 
 
@@ -425,8 +423,16 @@ def _leaf_type(literal: literals_pb2.Literal) -> types_pb2.LiteralType | None:
     return None
 
 
-def _text(t: types_pb2.LiteralType) -> str:
-    return text_format.MessageToString(t, as_one_line=True)
+def _holding(name: str, inner: types_pb2.LiteralType) -> types_pb2.LiteralType:
+    """A list or map type of ``inner`` (copied: constructors go through the parser, which refuses deep types)."""
+    t = types_pb2.LiteralType()
+    copy_into(getattr(t, name), inner)
+    return t
+
+
+def _text(t: types_pb2.LiteralType) -> tuple[str, bytes]:
+    """A sort key for types: their description, then their bytes (both made without recursion)."""
+    return describe(t), t.SerializeToString(deterministic=True)
 
 
 def _element_type(
@@ -435,7 +441,8 @@ def _element_type(
     """The element type of a collection or map, as Flyte infers it (``literalTypeForLiterals``).
 
     NONE when empty; an empty list's type only when nothing else is there; the one distinct type; or else a union of
-    the distinct types sorted by their text, where list-of-union elements give up their variants to one
+    the distinct types sorted (by description, where Flyte sorts by text), where list-of-union elements give up their
+    variants to one
     list-of-union (their variants are not merged further: Flyte keeps repeats). ``types`` holds the elements' types,
     and whether each is an empty collection.
     """
@@ -456,14 +463,16 @@ def _element_type(
         return next(iter(distinct.values()))
     variants: list[types_pb2.LiteralType] = []
     nested = False
-    for t in sorted(distinct.values(), key=_text):  # Flyte sorts by the types' text form
+    for t in sorted(distinct.values(), key=_text):  # Flyte sorts by the types' text, which is close
         if _kind(t) == "collection_type" and _kind(t.collection_type) == "union_type":
             nested = True
             variants.extend(t.collection_type.union_type.variants)
         else:
             variants.append(t)
-    union = types_pb2.LiteralType(union_type=types_pb2.UnionType(variants=variants))
-    return types_pb2.LiteralType(collection_type=union) if nested else union
+    union = types_pb2.LiteralType()
+    for variant in variants:
+        copy_into(union.union_type.variants.add(), variant)
+    return _holding("collection_type", union) if nested else union
 
 
 #: The longest text :func:`describe` and :func:`shown` write; longer is cut with "...". Diagnostics repeat type
