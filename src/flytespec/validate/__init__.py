@@ -136,7 +136,7 @@ def _check_used_context(run: Run) -> None:
         if isinstance(entity, tasks_pb2.TaskTemplate):
             used = key in run.ctx.used_tasks and run.ctx.tasks.get(key) is entity
         else:
-            used = key in run.ctx.used_subworkflows and run.ctx.subworkflows[key][0] is entity
+            used = key in run.ctx.checked and run.ctx.subworkflows[key][0] is entity  # only used ones are checked
         if not used:
             continue
         prefixed = _under(join(segments), run.add)

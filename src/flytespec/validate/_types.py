@@ -430,11 +430,6 @@ def _holding(name: str, inner: types_pb2.LiteralType) -> types_pb2.LiteralType:
     return t
 
 
-def _text(t: types_pb2.LiteralType) -> tuple[str, bytes]:
-    """A sort key for types: their description, then their bytes (both made without recursion)."""
-    return describe(t), t.SerializeToString(deterministic=True)
-
-
 def _element_type(
     literals: list[literals_pb2.Literal], types: dict[int, tuple[types_pb2.LiteralType | None, bool]]
 ) -> types_pb2.LiteralType | None:
@@ -463,7 +458,8 @@ def _element_type(
         return next(iter(distinct.values()))
     variants: list[types_pb2.LiteralType] = []
     nested = False
-    for t in sorted(distinct.values(), key=_text):  # Flyte sorts by the types' text, which is close
+    # Sorted by description, then by bytes (Flyte sorts by the types' text; both are made without recursion).
+    for _, t in sorted(distinct.items(), key=lambda item: (describe(item[1]), item[0])):
         if _kind(t) == "collection_type" and _kind(t.collection_type) == "union_type":
             nested = True
             variants.extend(t.collection_type.union_type.variants)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -103,9 +103,8 @@ class Context:
     compiled_subworkflows: set[bytes] = field(default_factory=set)
     # Subworkflows referenced but not checked yet: a worklist, so that chains of any length need no recursion.
     queue: deque[bytes] = field(default_factory=deque)
-    # The tasks and subworkflows some node runs.
+    # The tasks some node runs (the subworkflows some node runs are those in `checked` but the primary).
     used_tasks: set[bytes] = field(default_factory=set)
-    used_subworkflows: set[bytes] = field(default_factory=set)
     # References between workflows, for the recursion check: (referring workflow's key, referenced key, a report
     # of RecursiveSubworkflow at the node).
     references: list[tuple[bytes | None, bytes, Callable[[], None]]] = field(default_factory=list)
@@ -462,7 +461,6 @@ class _Checker:
                 return
             template, _ = found
             self.subworkflows_used.append(key)
-            self.ctx.used_subworkflows.add(key)
             if key not in self.ctx.checked:
                 self.ctx.checked[key] = None
                 self.ctx.queue.append(key)
@@ -1079,8 +1077,6 @@ class _Checker:
         if not remaining and not ghosts:
             return  # acyclic, and every node hangs off the start node (the orphan pass saw to that)
         graph = {n: sorted(targets) for n, targets in downstream.items()}
-        # Reachability follows the connections alone: a branch waiting on its children's sources is no way in.
-        plain = {n: sorted(targets) for n, targets in self.downstream.items()} if waits else graph
         in_cycle: set[str] = set()
         for component in _strongly_connected(sorted(remaining), graph) if remaining else []:
             if len(component) == 1 and component[0] not in graph.get(component[0], ()):
@@ -1103,7 +1099,8 @@ class _Checker:
         if START_NODE not in graph and self.nodes and not in_cycle:
             self.report(Code.NoEntryNodeFound, (), None, "no node can run first: every node waits for another one")
         # What never runs: nodes after a cycle, or after an upstream node that does not exist (both reported).
-        reached = _reachable([START_NODE], plain)
+        # Reachability follows the connections alone: a branch waiting on its children's sources is no way in.
+        reached = _reachable([START_NODE], self.downstream)
         stuck = [n for n in sorted(self.nodes) if n not in reached and n not in in_cycle]
         if stuck:
             shown = ", ".join(stuck[:20]) + (f" and {len(stuck) - 20} more" if len(stuck) > 20 else "")
@@ -1165,7 +1162,7 @@ def _not_topologically_sortable(nodes: Iterable[str], graph: dict[str, set[str]]
     return {n for n, d in indegree.items() if d > 0}
 
 
-def _reachable(starts: list[str], graph: dict[str, list[str]]) -> set[str]:
+def _reachable(starts: list[str], graph: Mapping[str, Iterable[str]]) -> set[str]:
     seen = set(starts)
     stack = list(starts)
     while stack:
