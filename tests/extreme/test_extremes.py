@@ -195,6 +195,33 @@ def test_a_literal_nested_two_thousand_deep_is_typed() -> None:
     assert found == {(Code.MismatchingTypes, 'spec.default_inputs.parameters["x"].default')}
 
 
+def test_bindings_into_unions_nested_a_thousand_deep() -> None:
+    from flytespec.core import types_pb2
+
+    depth = scaled(1000, 100)
+    # x: str | list[str | list[... int]], bound to [[[...[1]...]]]: each list fits one variant only, at every level.
+    # Built in place, deeper than protobuf's parsers read.
+    task = specs.task("t", {}, {})
+    expected = task.interface.inputs.variables["x"].type
+    for _ in range(depth):
+        expected.union_type.variants.add(simple=types_pb2.STRING)
+        expected = expected.union_type.variants.add().collection_type
+    expected.simple = types_pb2.INTEGER
+    wf = workflow_pb2.WorkflowTemplate()
+    wf.id.CopyFrom(specs.ident("wf", 2))
+    node = wf.nodes.add(id="n0")
+    node.task_node.reference_id.CopyFrom(task.id)
+    data = node.inputs.add(var="x").binding
+    for _ in range(depth):
+        data = data.collection.bindings.add()
+    data.scalar.primitive.integer = 1
+    assert validate(wf, tasks=[task]) == []
+    data.scalar.primitive.boolean = True  # fits nothing at the bottom, so nothing at any level above
+    assert {(d.code, d.path) for d in validate(wf, tasks=[task])} == {
+        (Code.IncompatibleBindingUnionValue, "nodes[0].inputs[0].binding")
+    }
+
+
 # --------------------------------------------------------------------------------------------------------------
 # A cycle of 10,000 nodes: reported once, completely
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -798,18 +798,32 @@ class _Checker:
         edge: Callable[[str, str], None],
         target: str,
     ) -> None:
+        """Check one binding, with the lists and maps of bindings in it, against its expected type."""
+        _drive(self._binding_steps(node, segments, var, data, expected, typed, edge, target))
+
+    def _binding_steps(
+        self,
+        node: _Node,
+        segments: tuple[str, ...],
+        var: str,
+        data: literals_pb2.BindingData,
+        expected: types_pb2.LiteralType,
+        typed: bool,
+        edge: Callable[[str, str], None],
+        target: str,
+    ) -> _Steps:
         # (binding data, its path, expected type)
         stack: list[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]] = [
             (data, segments, expected)
         ]
         while stack:
             if self.probing is not None and self.errors > self.probing:
-                return  # probing a union variant (see _fits): one error is enough
+                return  # probing a union variant (see _fits_steps): one error is enough
             data, segs, expected = stack.pop()
             kind = data.WhichOneof("value")
             # Against a union, Flyte tries every variant with all but scalars and promises (which have a type).
             if typed and kind not in ("promise", "scalar", None) and expected.WhichOneof("type") == "union_type":
-                self._union_binding(node, segs, var, data, expected, edge, target)
+                yield self._union_steps(node, segs, var, data, expected, edge, target)
                 continue
             if kind == "collection":
                 if typed and expected.WhichOneof("type") != "collection_type":
@@ -847,7 +861,7 @@ class _Checker:
             f"{var!r} is bound to {what}, but its type is {describe(expected)}",
         )
 
-    def _union_binding(
+    def _union_steps(
         self,
         node: _Node,
         segs: tuple[str, ...],
@@ -856,17 +870,17 @@ class _Checker:
         expected: types_pb2.LiteralType,
         edge: Callable[[str, str], None],
         target: str,
-    ) -> None:
+    ) -> _Steps:
         """A list or map bound to a union type: exactly one variant must accept it.
 
         Each variant is tried once. The one that fits has its edges, promise rewrites and warnings replayed, not
         walked again: a second walk per level would make unions nested in unions cost exponential time.
         """
-        fitting = [
-            (variant, found)
-            for variant in expected.union_type.variants
-            if (found := self._fits(node, segs, var, data, variant, target)) is not None
-        ]
+        fitting = []
+        for variant in expected.union_type.variants:
+            found = yield self._fits_steps(node, segs, var, data, variant, target)
+            if found is not None:
+                fitting.append((variant, found))
         if len(fitting) == 1:
             edges, rewrites, reports = fitting[0][1]
             for source, dest in edges:
@@ -890,7 +904,7 @@ class _Checker:
                 + ", ".join(describe(variant) for variant, _ in fitting),
             )
 
-    def _fits(
+    def _fits_steps(
         self,
         node: _Node,
         segs: tuple[str, ...],
@@ -898,16 +912,16 @@ class _Checker:
         data: literals_pb2.BindingData,
         variant: types_pb2.LiteralType,
         target: str,
-    ) -> tuple[list[tuple[str, str]], list[types_pb2.OutputReference], list[tuple[Any, ...]]] | None:
+    ) -> _Steps:
         """None if a binding does not check cleanly against one type; else what checking it produced, held back
         rather than applied: its edges, its promise rewrites and its reports (warnings only)."""
         emit, errors, rewrites, probing = self.emit, self.errors, len(self.rewrites), self.probing
         edges: list[tuple[str, str]] = []
         reports: list[tuple[Any, ...]] = []
         self.emit = lambda *report: reports.append(report)
-        self.probing = errors  # the first error settles it: _binding stops there
+        self.probing = errors  # the first error settles it: _binding_steps stops there
         try:
-            self._binding(node, segs, var, data, variant, True, lambda *pair: edges.append(pair), target)
+            yield self._binding_steps(node, segs, var, data, variant, True, lambda *pair: edges.append(pair), target)
             return (edges, self.rewrites[rewrites:], reports) if self.errors == errors else None
         finally:
             self.emit, self.errors, self.probing = emit, errors, probing
@@ -1111,6 +1125,36 @@ class _Checker:
                 stuck[0],
                 f"{len(stuck)} node{'s' if len(stuck) > 1 else ''} can never run, waiting on {cause}: {shown}",
             )
+
+
+# Work that yields the work it needs done first (another _Steps) and is sent its result; see _drive.
+_Steps = Generator["_Steps", Any, Any]
+
+
+def _drive(root: _Steps) -> Any:
+    """Run ``root`` and the work it yields, each to its end before the one that yielded it resumes with its result:
+    on an explicit stack, so that unions nested in unions deeper than Python recursion goes are no problem."""
+    stack = [root]
+    result: Any = None
+    error: BaseException | None = None
+    while True:
+        steps = stack[-1]
+        try:
+            needed = steps.send(result) if error is None else steps.throw(error)
+        except StopIteration as done:
+            stack.pop()
+            if not stack:
+                return done.value
+            result, error = done.value, None
+            continue
+        except BaseException as exc:  # let the work that yielded this one handle it (or clean up in `finally`)
+            stack.pop()
+            if not stack:
+                raise
+            result, error = None, exc
+            continue
+        stack.append(needed)
+        result, error = None, None
 
 
 _VAR_NAMES: dict[str, str | None] = {}
