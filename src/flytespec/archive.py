@@ -385,15 +385,17 @@ def validate_group(
             results.append([])
         elif isinstance(spec, (launch_plan_pb2.LaunchPlan, *_WORKFLOWS)):
             found = _related(spec, index)
-            diagnostics = validate(
-                spec,
-                tasks=found.tasks,
-                subworkflows=found.subworkflows,
-                launch_plans=found.launch_plans,
-                workflows=found.workflows,
+            # What lies inside the others is reported with them, where it is: not again here, under context.
+            results.append(
+                validate(
+                    spec,
+                    tasks=found.tasks,
+                    subworkflows=found.subworkflows,
+                    launch_plans=found.launch_plans,
+                    workflows=found.workflows,
+                    check_context=False,
+                )
             )
-            # What lies inside the others (paths under context.) is reported with them, where it is.
-            results.append([d for d in diagnostics if not d.path.startswith("context.")])
         else:
             results.append(validate(spec))
         if progress is not None:

@@ -836,6 +836,33 @@ def test_tasks_and_subworkflows_given_beside_are_checked_under_context() -> None
     assert {(d.code, d.path) for d in refused.value.diagnostics} == expected
 
 
+def test_context_can_be_trusted() -> None:
+    """check_context=False: the tasks and subworkflows given beside are used, but what lies in them is not reported."""
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    sub.nodes[0].id = "Bad_Id"  # a field rule
+    sub.nodes[1].upstream_node_ids[0] = "Bad_Id"
+    sub.nodes[1].inputs[0].binding.promise.node_id = "Bad_Id"
+    sub.nodes[1].inputs[0].binding.promise.var = "nope"  # a workflow check
+    task = add_one()
+    task.container.image = ""  # a task check
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    spec = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    paths = {path for _, path in found(spec, tasks=[task], subworkflows=[sub])}
+    assert paths == {
+        "context.subworkflows[0].nodes[0].id",
+        "context.subworkflows[0].nodes[1].inputs[0].binding.promise.var",
+        "context.tasks[0].container.image",
+    }
+    assert validate(spec, tasks=[task], subworkflows=[sub], check_context=False) == []
+    # What the spec does with them is still checked: binding an input the subworkflow does not have.
+    spec.nodes[0].inputs[0].var = "z"
+    assert found(spec, tasks=[task], subworkflows=[sub], check_context=False) >= {
+        (Code.VariableNameNotFound, "nodes[0].inputs[0].var")
+    }
+
+
 def test_context_is_checked_when_used_and_as_what_it_is() -> None:
     from flytespec.compiler import compile
 

@@ -175,6 +175,7 @@ def validate(
     subworkflows: Iterable[WorkflowLike] = (),
     launch_plans: Iterable[LaunchPlanLike] = (),
     workflows: Iterable[WorkflowLike] = (),
+    check_context: bool = True,
 ) -> list[Diagnostic]:
     """Validate a spec and return every problem found, sorted by path.
 
@@ -184,12 +185,15 @@ def validate(
         subworkflows: subworkflows its workflow nodes may reference, besides those it holds.
         launch_plans: launch plans its workflow nodes may reference (admin LaunchPlan or LaunchPlanTemplate).
         workflows: workflows a launch plan may launch (to check its inputs against the workflow's interface).
+        check_context: whether what lies in the tasks and subworkflows given beside the spec (those it uses) is
+            checked and reported too, under ``context.`` (compile puts them in its output). Pass False when they
+            are validated on their own, as ``flytespec validate`` does for the files of a folder.
 
     Returns:
         Every diagnostic, errors and warnings, sorted by path then code; empty when the spec is valid.
     """
     with gc_paused():
-        return run_validation(spec, tasks, subworkflows, launch_plans, workflows)[0].result()
+        return run_validation(spec, tasks, subworkflows, launch_plans, workflows, check_context)[0].result()
 
 
 def run_validation(
@@ -198,10 +202,11 @@ def run_validation(
     subworkflows: Iterable[WorkflowLike],
     launch_plans: Iterable[LaunchPlanLike],
     workflows: Iterable[WorkflowLike],
+    check_context: bool = True,
 ) -> tuple[Run, WorkflowResult | None]:
     """Validate, returning the run (diagnostics, resolved references) and the primary workflow's check result."""
     primary: WorkflowResult | None = None
-    run = Run()
+    run = Run(check_context)
     run.add_context(tasks, subworkflows, launch_plans, workflows)
     if isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
         check_rules(spec, _compiled_rules(run.add))
@@ -271,7 +276,8 @@ def run_validation(
             _check_registered_id(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
         workflow = run.workflows.get(id_key(spec.spec.workflow_id))
         check_launch_plan(spec, (), workflow, run.entity_emit)
-    _check_used_context(run)
+    if check_context:
+        _check_used_context(run)
     return run, primary
 
 
@@ -288,6 +294,7 @@ def check(
     subworkflows: Iterable[WorkflowLike] = (),
     launch_plans: Iterable[LaunchPlanLike] = (),
     workflows: Iterable[WorkflowLike] = (),
+    check_context: bool = True,
 ) -> None:
     """Validate ``spec`` (see :func:`validate`) and raise if it has errors (or, when ``strict``, warnings).
 
@@ -295,7 +302,14 @@ def check(
         ValidationError: carrying every problem found.
     """
     found = errors(
-        validate(spec, tasks=tasks, subworkflows=subworkflows, launch_plans=launch_plans, workflows=workflows),
+        validate(
+            spec,
+            tasks=tasks,
+            subworkflows=subworkflows,
+            launch_plans=launch_plans,
+            workflows=workflows,
+            check_context=check_context,
+        ),
         strict=strict,
     )
     if found:
