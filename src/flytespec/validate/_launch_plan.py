@@ -82,7 +82,8 @@ def cron_problem(expression: str) -> str | None:
 
 def _known_zone(name: str) -> bool:
     """Whether a time zone name is one the scheduler can load: a name of the IANA database, as Go's
-    time.LoadLocation reads it (any name is accepted on a machine that has no time zone database at all)."""
+    time.LoadLocation reads it. The names come from the tzdata package (a dependency) and the machine's own
+    database; were both missing, any name would be accepted."""
     zones = _zones()
     return name in ("", "UTC", "Local") or name in zones or not zones  # Go reads "" as UTC
 
