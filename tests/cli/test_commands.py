@@ -97,12 +97,13 @@ def test_validate_clean_files_exit_0(flytespec: Run) -> None:
 
 @pytest.mark.parametrize("path", sorted(ERRORS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_validate_reports_the_code_in_text_and_json(path: Path, flytespec: Run) -> None:
-    text = flytespec("validate", str(path))
-    expected_status = 0 if path.stem == "StructIntegerAsFloat" else 1
-    assert text.returncode == expected_status
-    assert f": {path.stem}: " in text.stdout
     document = json.loads(flytespec("validate", "--format", "json", str(path)).stdout)
-    assert path.stem in {d["code"] for d in document["files"][0]["diagnostics"]}
+    diagnostics = document["files"][0]["diagnostics"]
+    assert path.stem in {d["code"] for d in diagnostics}
+    text = flytespec("validate", str(path))
+    assert f": {path.stem}: " in text.stdout
+    # Warnings alone (StructIntegerAsFloat, UnreadableVariableName) pass; --strict would fail them.
+    assert text.returncode == (0 if all(d["severity"] == "warning" for d in diagnostics) else 1)
 
 
 def test_text_lines_have_file_path_code_message(flytespec: Run) -> None:

@@ -677,6 +677,22 @@ def test_struct_integers_are_a_warning() -> None:
     ]
 
 
+def test_unreadable_variable_name() -> None:
+    # Outputs (and a workflow's inputs) are read by promises, whose var is letters, digits and '_': a warning.
+    t = task("t", {"in-put": INT}, {"o0": INT, "my-out": INT, "ok_1": INT})
+    assert [(d.code, d.path, d.severity) for d in validate(t)] == [
+        (Code.UnreadableVariableName, 'interface.outputs.variables["my-out"]', Severity.WARNING)
+    ]  # an input is bound by its name in Binding.var, which has no such limit
+    wf = chain()
+    wf.interface.inputs.variables["x.y"].type.CopyFrom(INT)
+    wf.interface.outputs.variables["é"].type.CopyFrom(INT)
+    wf.outputs.add(var="é").binding.CopyFrom(promise("n1", "o0"))
+    assert [(d.code, d.path, d.severity) for d in validate(closure(wf, add_one()))] == [
+        (Code.UnreadableVariableName, 'workflow.interface.inputs.variables["x.y"]', Severity.WARNING),
+        (Code.UnreadableVariableName, 'workflow.interface.outputs.variables["é"]', Severity.WARNING),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Launch plans
 

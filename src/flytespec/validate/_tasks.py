@@ -19,7 +19,7 @@ from typing import Any
 from google.protobuf import struct_pb2
 
 from flytespec._walk import key_segment
-from flytespec.core import tasks_pb2
+from flytespec.core import interface_pb2, tasks_pb2
 from flytespec.quantity import QuantityError, quantity_value
 from flytespec.validate._diagnostics import Code, Severity
 
@@ -66,6 +66,22 @@ def _amount(text: str) -> Fraction | None:
     return value
 
 
+# The names a promise's var can spell (Flyte's compiler parses it as (\[N\]\.)?\w+, \w being ASCII).
+_READABLE = re.compile(r"[A-Za-z0-9_]+")
+
+
+def check_readable_names(variables: interface_pb2.VariableMap, segments: tuple[str, ...], emit: Emit) -> None:
+    """Warn about variables that promises read (outputs; a workflow's inputs) whose name no promise can spell."""
+    for name in sorted(variables.variables):
+        if name and not _READABLE.fullmatch(name):
+            emit(
+                Code.UnreadableVariableName,
+                (*segments, "variables", key_segment(name)),
+                f"no binding can read {name!r}: a promise names a variable with letters, digits and '_' only",
+                Severity.WARNING,
+            )
+
+
 def check_task(task: tasks_pb2.TaskTemplate, segments: tuple[str, ...], emit: Emit) -> None:
     """Check a task template; ``segments`` is its path from the validated root."""
     target = task.WhichOneof("target")
@@ -98,6 +114,8 @@ def check_task(task: tasks_pb2.TaskTemplate, segments: tuple[str, ...], emit: Em
         check_pod_spec(task.k8s_pod.pod_spec, (*base, "pod_spec"), primary, emit)
     if task.HasField("custom"):
         check_struct_integers(task.custom, (*segments, "custom"), emit)
+    if task.interface.HasField("outputs"):
+        check_readable_names(task.interface.outputs, (*segments, "interface", "outputs"), emit)
 
 
 def check_resources(resources: tasks_pb2.Resources, segments: tuple[str, ...], emit: Emit) -> None:

@@ -22,7 +22,7 @@ from flytespec._walk import equal, format_path, key_segment
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._rules import time_problem
-from flytespec.validate._tasks import check_resources, check_struct_integers
+from flytespec.validate._tasks import check_readable_names, check_resources, check_struct_integers
 from flytespec.validate._types import (
     castable,
     describe,
@@ -219,6 +219,14 @@ class _Checker:
 
     def run(self) -> WorkflowResult:
         wf = self.wf
+        if wf.HasField("interface"):
+            # Promises read the workflow's inputs (from start-node) and, where it runs as a subworkflow, its outputs.
+            for side in ("inputs", "outputs"):
+                check_readable_names(
+                    getattr(wf.interface, side),
+                    ("interface", side),
+                    lambda code, segments, text, severity: self.report(code, segments, None, text, severity),
+                )
         if not wf.nodes:
             # Reported by the field rule on WorkflowTemplate.nodes (NoNodesFound); nothing else to check.
             return self._result(ok=False)
