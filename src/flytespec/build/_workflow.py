@@ -1824,6 +1824,8 @@ class Workflow:
         found = run_validator(
             self.template, tasks=self.tasks, subworkflows=self.subworkflows, launch_plans=self.launch_plans
         )
+        # Every task is checked on its own below (used or not, with its path in `tasks`): not again as context.
+        found = [d for d in found if not d.path.startswith("context.tasks")]
         return sorted(found + self._task_diagnostics(), key=sort_key)
 
     def _validate_all_but_nodes(self) -> list[Diagnostic]:
