@@ -173,10 +173,11 @@ def _compiled_workflow(
     """Fill ``out`` from a checked template copy: Flyte's template rewrites and the connection sets."""
     for promise in result.rewrites:
         promise.node_id = START_NODE
-    for node in (*result.top_level, *result.children):
-        ids = sorted(node.msg.upstream_node_ids)
-        del node.msg.upstream_node_ids[:]
-        node.msg.upstream_node_ids.extend(ids)
+    failure = (template.failure_node,) if template.HasField("failure_node") else ()
+    for msg in (*(node.msg for node in (*result.top_level, *result.children)), *failure):
+        ids = sorted(msg.upstream_node_ids)
+        del msg.upstream_node_ids[:]
+        msg.upstream_node_ids.extend(ids)
     for child in result.children:
         child.msg.id = child.compiled_id
     compiled = out.template

@@ -417,6 +417,22 @@ def test_duplicate_alias_and_alias_of_a_missing_output() -> None:
     assert (Code.ParameterNotBound, "workflow.nodes[0].output_aliases[2].var") in codes
 
 
+def test_an_alias_that_names_two_outputs_is_refused_the_same_way_in_every_run() -> None:
+    two = task("two", {}, {"o0": INT, "o1": types_pb2.LiteralType(simple=types_pb2.STRING)})
+    n0 = task_node("n0", "two")
+    n0.output_aliases.add(var="o0", alias="z")
+    n0.output_aliases.add(var="o1", alias="z")  # the first alias wins, whatever the order of the outputs map
+    wf = workflow(n0, task_node("n1", "add_one", x=promise("n0", "z")), outputs={})
+    assert found(closure(wf, two, add_one())) == {(Code.DuplicateAlias, "workflow.nodes[0].output_aliases[1].alias")}
+    del n0.output_aliases[:]
+    n0.output_aliases.add(var="o1", alias="o0")  # onto an output that keeps its name
+    wf = workflow(n0, task_node("n1", "add_one", x=promise("n0", "o0")), outputs={})
+    assert found(closure(wf, two, add_one())) == {(Code.DuplicateAlias, "workflow.nodes[0].output_aliases[0].alias")}
+    n0.output_aliases.add(var="o0", alias="o1")  # a swap is fine
+    wf = workflow(n0, task_node("n1", "add_one", x=promise("n0", "o1")), outputs={})
+    assert validate(closure(wf, two, add_one())) == []
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Branch, gate and array nodes
 
@@ -486,6 +502,22 @@ def test_branch_outputs_need_identical_types() -> None:
     node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "to_str", x=scalar_int(0)))
     codes = found(closure(branch_workflow(node), add_one(), to_str))
     assert (Code.MismatchingTypes, "workflow.nodes[0].branch_node.if_else.else_node") in codes
+
+
+def test_aliases_of_branch_children_do_not_rename_the_branch_outputs() -> None:
+    # As in Flyte's compiler: a branch's outputs are the names of its children's interfaces; promises read those.
+    then, other = task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0))
+    for child in (then, other):
+        child.output_aliases.add(var="o0", alias="q")
+    node = branch(then, other)
+    assert validate(closure(branch_workflow(node), add_one())) == []  # the workflow output reads b.o0
+    wf = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("b", "q")})
+    assert found(closure(wf, add_one())) == {(Code.VariableNameNotFound, "workflow.outputs[0].binding.promise.var")}
+    other.output_aliases[0].var = "o9"  # still checked
+    assert (
+        Code.ParameterNotBound,
+        "workflow.nodes[0].branch_node.if_else.else_node.output_aliases[0].var",
+    ) in found(closure(branch_workflow(branch(then, other)), add_one()))
 
 
 def test_branch_children_are_checked_like_nodes() -> None:
@@ -796,6 +828,27 @@ def test_kickoff_time_input_must_be_a_datetime() -> None:
     )
 
 
+def test_kickoff_time_input_as_admin_reads_it() -> None:
+    # Free: a default (even if also fixed), or a workflow input the launch plan does not fix; DATETIME: the simple
+    # type, whatever its annotation.
+    when = types_pb2.LiteralType(simple=types_pb2.DATETIME)
+    wf = chain()
+    wf.interface.inputs.variables["t"].type.CopyFrom(when)
+    wf.interface.inputs.variables["t"].type.annotation.annotations["k"] = "v"
+    lp = launch_plan(x=INT)
+    lp.spec.default_inputs.parameters["x"].default.scalar.primitive.integer = 1
+    lp.spec.entity_metadata.schedule.cron_schedule.schedule = "@daily"
+    lp.spec.entity_metadata.schedule.kickoff_time_input_arg = "t"
+    assert validate(lp, workflows=[wf]) == []
+    lp.spec.fixed_inputs.literals["t"].scalar.primitive.datetime.seconds = 5
+    assert found(lp, workflows=[wf]) == {
+        (Code.VariableNameNotFound, "spec.entity_metadata.schedule.kickoff_time_input_arg")
+    }
+    lp.spec.default_inputs.parameters["t"].var.type.CopyFrom(when)
+    lp.spec.default_inputs.parameters["t"].default.scalar.primitive.datetime.seconds = 5
+    assert validate(lp, workflows=[wf]) == []
+
+
 def test_invalid_notification_phase() -> None:
     lp = launch_plan(x=INT)
     notification = lp.spec.entity_metadata.notifications.add(phases=[execution_pb2.WorkflowExecution.RUNNING])
@@ -820,6 +873,16 @@ def test_connections_mismatch() -> None:
     assert validate(compiled) == []
     compiled.primary.connections.downstream["n0"].ids.append("end-node")
     assert found(compiled) == {(Code.ConnectionsMismatch, "primary.connections.downstream")}
+
+
+def test_compile_sorts_the_failure_node_upstream_ids_like_every_node() -> None:
+    from flytespec.compiler import compile
+
+    wf = chain()
+    wf.failure_node.CopyFrom(task_node("fail", "add_one", upstream=("n1", "n0"), x=promise("", "x")))
+    failure = compile(closure(wf, add_one())).primary.template.failure_node
+    assert list(failure.upstream_node_ids) == ["n0", "n1"]
+    assert failure.inputs[0].binding.promise.node_id == "start-node"
 
 
 def test_tasks_and_subworkflows_given_beside_are_checked_under_context() -> None:

@@ -307,17 +307,26 @@ def _check_schedule(
     kickoff = schedule.kickoff_time_input_arg
     wf_inputs = workflow.interface.inputs.variables
     if kickoff:
-        if kickoff not in wf_inputs or kickoff in lp.spec.fixed_inputs.literals:
+        # Admin's test: the input is one the launch plan still takes (a default, or a workflow input it does not
+        # fix), and its type is the simple type DATETIME (annotations and metadata aside).
+        defaults = lp.spec.default_inputs.parameters
+        if kickoff in defaults:
+            kickoff_type: types_pb2.LiteralType | None = defaults[kickoff].var.type
+        elif kickoff in wf_inputs and kickoff not in lp.spec.fixed_inputs.literals:
+            kickoff_type = wf_inputs[kickoff].type
+        else:
+            kickoff_type = None
+        if kickoff_type is None:
             report(
                 Code.VariableNameNotFound,
                 (*where, "kickoff_time_input_arg"),
                 f"{kickoff!r} is not a free (unfixed) input of the workflow",
             )
-        elif wf_inputs[kickoff].type != types_pb2.LiteralType(simple=types_pb2.DATETIME):
+        elif kickoff_type.WhichOneof("type") != "simple" or kickoff_type.simple != types_pb2.DATETIME:
             report(
                 Code.MismatchingTypes,
                 (*where, "kickoff_time_input_arg"),
-                f"the kickoff time input {kickoff!r} must be DATETIME, not {describe(wf_inputs[kickoff].type)}",
+                f"the kickoff time input {kickoff!r} must be DATETIME, not {describe(kickoff_type)}",
             )
     for name in sorted(interface.inputs):
         if interface.inputs[name][1] and name != kickoff:

@@ -319,10 +319,16 @@ class _Checker:
     # nodes
 
     def validate_node(self, node: _Node) -> None:
-        """Resolve the interface of a node (and of the nodes nested in it), then apply its output aliases."""
+        """Resolve the interface of a node (and of the nodes nested in it), then apply its output aliases.
+
+        Only a top-level node's aliases rename its outputs, as promises read those: a branch's outputs are the names
+        its children's interfaces give, as in Flyte's compiler (their aliases are checked, not applied).
+        """
         self._interface(node)
         if node.outputs is not None and node.msg.output_aliases:
-            node.outputs = self._aliases(node, node.outputs)
+            aliased = self._aliases(node, node.outputs)
+            if node.top_level:
+                node.outputs = aliased
 
     def _interface(self, node: _Node) -> None:
         msg = node.msg
@@ -493,7 +499,9 @@ class _Checker:
         # Neither reference: reported by the oneof rule on WorkflowNode.reference.
 
     def _aliases(self, node: _Node, outputs: Types) -> Types:
-        aliases: dict[str, str] = {}
+        """The outputs renamed by the node's aliases, in their order: an alias that would give a second output the
+        same name is reported and not applied (that output is then not readable), whatever the order of the map."""
+        aliases: dict[str, tuple[int, str]] = {}  # var -> (index, alias), in input order
         for j, alias in enumerate(node.msg.output_aliases):
             if alias.var in aliases:
                 self.report(
@@ -503,20 +511,25 @@ class _Checker:
                     f"output {alias.var!r} is aliased more than once",
                 )
                 continue
-            aliases[alias.var] = alias.alias
-        if not aliases:
-            return outputs
-        result: Types = {}
-        for name, t in outputs.items():
-            result[aliases.pop(name, name)] = t
-        for j, alias in enumerate(node.msg.output_aliases):
-            if alias.var in aliases:
+            aliases[alias.var] = (j, alias.alias)
+        result: Types = {name: t for name, t in outputs.items() if name not in aliases}
+        for var, (j, name) in aliases.items():
+            if var not in outputs:
                 self.report(
                     Code.ParameterNotBound,
                     (*node.segments, "output_aliases", f"[{j}]", "var"),
                     node.msg.id,
-                    f"the alias {alias.alias!r} names output {alias.var!r}, which the node does not have",
+                    f"the alias {name!r} names output {var!r}, which the node does not have",
                 )
+            elif name in result:
+                self.report(
+                    Code.DuplicateAlias,
+                    (*node.segments, "output_aliases", f"[{j}]", "alias"),
+                    node.msg.id,
+                    f"the alias {name!r} of output {var!r} is already the name of another output",
+                )
+            else:
+                result[name] = outputs[var]
         return result
 
     def _branch(self, node: _Node) -> None:
@@ -535,8 +548,8 @@ class _Checker:
         # Innermost branches first: a branch's outputs are its children's common outputs.
         for branch, children in reversed(branches):
             self._branch_interface(branch, children)
-            if branch is not node and branch.outputs is not None:
-                branch.outputs = self._aliases(branch, branch.outputs)
+            if branch is not node and branch.outputs is not None and branch.msg.output_aliases:
+                self._aliases(branch, branch.outputs)  # checked, not applied (see validate_node)
         # Children bind against their interfaces, and make edges only towards themselves (upstream edges).
         for child in self.children[first_child:]:
             if child.inputs is not None:
