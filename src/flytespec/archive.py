@@ -26,6 +26,7 @@ from __future__ import annotations
 import io as _stdlib_io
 import os
 import tarfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -214,9 +215,9 @@ def _read(handle: IO[bytes], label: str, limits: Limits, message_type: MessageTy
                 if total > limits.max_total_bytes:
                     raise _refuse(label, f"the spec members hold more than {limits.max_total_bytes} bytes: refused")
                 wanted.append((member, info))
-            names = [m for m, _ in wanted]
-            if len(set(names)) != len(names):
-                repeated = sorted({n for n in names if names.count(n) > 1})
+            counts = Counter(m for m, _ in wanted)
+            repeated = sorted(n for n, count in counts.items() if count > 1)
+            if repeated:
                 raise _refuse(label, f"the member {repeated[0]!r} appears more than once: refused")
             members = []
             for member, info in sorted(wanted, key=lambda pair: pair[0]):
@@ -227,6 +228,8 @@ def _read(handle: IO[bytes], label: str, limits: Limits, message_type: MessageTy
                 if len(data) != info.size:
                     raise _refuse(label, f"the member {member!r} is truncated")
                 members.append(_load_member(label, member, data, message_type))
+        except DecodeError:
+            raise  # a refusal of ours (a link, a duplicate...): already worded
         except (tarfile.TarError, OSError, EOFError, ValueError) as err:
             raise _refuse(label, f"a corrupt archive ({err})") from None
     return Archive(label, members, sorted(skipped))

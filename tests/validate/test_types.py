@@ -200,3 +200,16 @@ def test_a_type_equal_to_a_union_variant_fits_it_whatever_its_own_checker_says()
     )
     assert castable(sd, sd)
     assert castable(sd, union(sd, NONE))
+
+
+def test_struct_metadata_that_is_no_json_schema_casts_only_to_itself() -> None:
+    # Found by fuzzing: a NaN in a dataclass schema made castability raise (the schema is read as JSON).
+    def struct(**fields: Any) -> types_pb2.LiteralType:
+        t = types_pb2.LiteralType(simple=types_pb2.STRUCT)
+        t.metadata.update(fields)
+        return t
+
+    odd = struct(a=float("nan"))
+    assert castable(odd, odd)
+    assert not castable(odd, struct(a=1))
+    assert not castable(struct(a=1), odd)

@@ -601,11 +601,24 @@ def _enum_in(plan: _Field, value: Any) -> int | None:
     raise CodecError(f"expected an enum value name of {plan.enum_full_name}, got {_type_name(value)}")
 
 
+def _text_in(value: str) -> str:
+    """``value``, if protobuf can store it: UTF-8 text, so no lone surrogate (JSON can spell one, ``"\\ud800"``)."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise CodecError(
+                f"the string holds a lone surrogate ({value[err.start]!r} at character {err.start}), which is not text "
+                "protobuf can store (UTF-8)"
+            ) from None
+    return value
+
+
 def _scalar_in(plan: _Field, kind: int, value: Any) -> Any:
     if kind == _STRING:
         if type(value) is not str:
             raise CodecError(f"expected a string, got {_type_name(value)}")
-        return value
+        return _text_in(value)
     if kind == _BOOL:
         if type(value) is not bool:
             raise CodecError(f"expected true or false, got {_type_name(value)}")
@@ -636,7 +649,7 @@ def _map_key_in(kind: int, key: Any) -> Any:
     if kind == _STRING:
         if type(key) is not str:
             raise CodecError(f"expected a string map key, got {_type_name(key)}")
-        return key
+        return _text_in(key)
     if kind == _BOOL:
         if type(key) is bool:
             return key
@@ -955,7 +968,7 @@ def _struct_in(struct: Any, v: dict[str, Any], entry: _In, stack: list[_In], dep
     for k, item in v.items():
         if type(k) is not str:
             raise CodecError(f"expected string keys in a Struct, got {_type_name(k)} {k!r}")
-        stack.append((struct.fields[k], item, entry, (key_segment(k),), depth))
+        stack.append((struct.fields[_text_in(k)], item, entry, (key_segment(k),), depth))
 
 
 def _value_in(m: Any, v: Any, entry: _In, stack: list[_In], depth: int) -> None:
@@ -977,7 +990,7 @@ def _value_in(m: Any, v: Any, entry: _In, stack: list[_In], depth: int) -> None:
             raise CodecError(f"{v!r} cannot be held by google.protobuf.Value (JSON numbers are finite)")
         m.number_value = v
     elif t is str:
-        m.string_value = v
+        m.string_value = _text_in(v)
     elif _is_object(v):
         m.struct_value.SetInParent()
         _struct_in(m.struct_value, v, entry, stack, depth)

@@ -17,7 +17,7 @@ from typing import Any
 
 from flytespec._walk import copy_into, copy_message, equal
 from flytespec.core import literals_pb2, types_pb2
-from flytespec.io._codec import message_to_value
+from flytespec.io._codec import CodecError, message_to_value
 
 __all__ = [
     "castable",
@@ -183,7 +183,11 @@ def _trivial_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> boo
     if up_kind == "simple" and down_kind == "simple" and up.simple == _STRUCT and down.simple == _STRUCT:
         if not up.HasField("metadata") or not down.HasField("metadata"):
             return True
-        return _schema_casts(message_to_value(up.metadata), message_to_value(down.metadata))
+        try:
+            schemas = message_to_value(up.metadata), message_to_value(down.metadata)
+        except CodecError:  # not a JSON schema (a NaN, say): then only the same metadata casts
+            return equal(up.metadata, down.metadata)
+        return _schema_casts(*schemas)
     return equal(_without_metadata(up), _without_metadata(down))
 
 
