@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from google.protobuf.message import Message
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -259,18 +260,17 @@ def test_unreadable_files_are_flytespec_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("type_name", "text", "path"),
+    ("message_type", "text", "path"),
     [
-        ("Node", '{"id": "\\ud800"}', "id"),
-        ("TaskTemplate", '{"config": {"k": "\\udc00"}}', 'config["k"]'),
-        ("TaskTemplate", '{"config": {"\\udc00": "v"}}', "config"),
-        ("TaskTemplate", '{"custom": {"a": "\\ud800"}}', 'custom["a"]'),
-        ("TaskTemplate", '{"custom": {"\\ud800": 1}}', "custom"),
+        (workflow_pb2.Node, '{"id": "\\ud800"}', "id"),
+        (tasks_pb2.TaskTemplate, '{"config": {"k": "\\udc00"}}', 'config["k"]'),
+        (tasks_pb2.TaskTemplate, '{"config": {"\\udc00": "v"}}', "config"),
+        (tasks_pb2.TaskTemplate, '{"custom": {"a": "\\ud800"}}', 'custom["a"]'),
+        (tasks_pb2.TaskTemplate, '{"custom": {"\\ud800": 1}}', "custom"),
     ],
 )
-def test_a_lone_surrogate_is_a_decode_error_at_its_field(type_name: str, text: str, path: str) -> None:
+def test_a_lone_surrogate_is_a_decode_error_at_its_field(message_type: type[Message], text: str, path: str) -> None:
     # JSON can spell a lone surrogate (found by fuzzing: protobuf raised UnicodeEncodeError).
-    message_type = {"Node": workflow_pb2.Node, "TaskTemplate": tasks_pb2.TaskTemplate}[type_name]
     with pytest.raises(DecodeError, match="lone surrogate") as refused:
         io.from_json(text, message_type)
     assert refused.value.path == path

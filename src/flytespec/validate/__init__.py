@@ -31,7 +31,7 @@ from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, dynamic_job_pb2, identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Diagnostic, Severity, ValidationError
 from flytespec.validate._launch_plan import check_launch_plan
-from flytespec.validate._rules import _DNS_LABEL, check_rules
+from flytespec.validate._rules import DNS_LABEL, check_rules
 from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, join
 from flytespec.validate._tasks import check_task
 from flytespec.validate._workflow import (
@@ -61,7 +61,7 @@ def _compiled_rules(
             code is Code.InvalidValue
             and path.endswith(("then_node.id", "else_node.id"))
             and node_id is not None
-            and _DNS_LABEL.fullmatch(node_id)
+            and DNS_LABEL.fullmatch(node_id)
         ):
             return
         emit(code, path, node_id, workflow, message)

@@ -22,10 +22,11 @@ from flytespec.options import rules_pb2
 from flytespec.quantity import QuantityError, parse_quantity
 from flytespec.validate._diagnostics import Code
 
-__all__ = ["check_rules", "field_rules", "oneof_rules"]
+__all__ = ["DNS_LABEL", "check_rules", "field_rules", "oneof_rules"]
 
 _F = FieldDescriptor
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+# A Kubernetes DNS-1123 label, but for its length (at most 63 characters).
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"
 _DURATIONS = (rules_pb2.FORMAT_POSITIVE_DURATION, rules_pb2.FORMAT_NON_NEGATIVE_DURATION)
 _NODE = "flytespec.core.Node"
@@ -113,7 +114,7 @@ def _fine(
             limit = rules.max_len
             tests.append(lambda v: len(v) <= limit)
         if rules.format == rules_pb2.FORMAT_DNS_LABEL:
-            tests.append(lambda v: len(v) <= 63 and _DNS_LABEL.fullmatch(v) is not None)
+            tests.append(lambda v: len(v) <= 63 and DNS_LABEL.fullmatch(v) is not None)
         elif rules.format == rules_pb2.FORMAT_QUANTITY:
             tests.append(_is_quantity)
         required = rules.required
@@ -346,7 +347,7 @@ def _check_scalar(check: _FieldCheck, segments: tuple[str, ...], item: Any, out:
             out.append((code, segments, f"{item!r} does not match {rules.pattern}"))
         if rules.max_len and len(item) > rules.max_len:
             out.append((code, segments, f"{item[:40]!r}... is longer than {rules.max_len} characters"))
-        if rules.format == rules_pb2.FORMAT_DNS_LABEL and (len(item) > 63 or not _DNS_LABEL.fullmatch(item)):
+        if rules.format == rules_pb2.FORMAT_DNS_LABEL and (len(item) > 63 or not DNS_LABEL.fullmatch(item)):
             out.append((code, segments, f"{item!r} is not a DNS-1123 label ({_DNS_RULE})"))
         elif rules.format == rules_pb2.FORMAT_QUANTITY:
             try:
@@ -534,7 +535,7 @@ def _compile(cls: type) -> Callable[[Message, Any, Push, Report], None]:
     desc: Descriptor = cls.DESCRIPTOR  # type: ignore[attr-defined]
     env: dict[str, Any] = {
         "_slow": _slow,
-        "_DNS": _DNS_LABEL.fullmatch,
+        "_DNS": DNS_LABEL.fullmatch,
         "_ISQ": _is_quantity,
     }
     lines = ["def check(m, entry, push, report):"]

@@ -22,13 +22,13 @@ from flytespec._walk import key_segment
 from flytespec.core import interface_pb2, tasks_pb2
 from flytespec.quantity import QuantityError, quantity_value
 from flytespec.validate._diagnostics import Code, Severity
+from flytespec.validate._rules import DNS_LABEL
 
-__all__ = ["check_resources", "check_struct_integers", "check_task"]
+__all__ = ["VARIABLE_NAME", "check_readable_names", "check_resources", "check_struct_integers", "check_task"]
 
 # emit(code, path segments, message, severity)
 Emit = Callable[[Code, tuple[str, ...], str, Severity], None]
 
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _R = tasks_pb2.Resources
 # Admin reads these four; limits must not be below requests for all but GPU, whose limit must equal its request.
 _CHECKED = {_R.CPU: "cpu", _R.MEMORY: "memory", _R.EPHEMERAL_STORAGE: "ephemeral-storage", _R.GPU: "gpu"}
@@ -67,7 +67,8 @@ def _amount(text: str) -> Fraction | None:
 
 
 # The names a promise's var can spell (Flyte's compiler parses it as (\[N\]\.)?\w+, \w being ASCII).
-_READABLE = re.compile(r"[A-Za-z0-9_]+")
+VARIABLE_NAME = r"[A-Za-z0-9_]+"
+_READABLE = re.compile(VARIABLE_NAME)
 
 
 def check_readable_names(variables: interface_pb2.VariableMap, segments: tuple[str, ...], emit: Emit) -> None:
@@ -262,7 +263,7 @@ def _check_container(container: struct_pb2.Struct, segments: tuple[str, ...], em
     if not isinstance(name, str) or not name:
         bad((key_segment("name"),), "a container needs a name")
         name = None
-    elif len(name) > 63 or not _DNS_LABEL.fullmatch(name):
+    elif len(name) > 63 or not DNS_LABEL.fullmatch(name):
         bad((key_segment("name"),), f"container name {name!r} is not a DNS-1123 label", Code.InvalidValue)
     for key in ("image", "workingDir", "imagePullPolicy"):
         if key in fields and not isinstance(_value(fields[key]), str):

@@ -22,7 +22,7 @@ from flytespec._walk import equal, format_path, key_segment
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._rules import time_problem
-from flytespec.validate._tasks import check_readable_names, check_resources, check_struct_integers
+from flytespec.validate._tasks import VARIABLE_NAME, check_readable_names, check_resources, check_struct_integers
 from flytespec.validate._types import (
     castable,
     describe,
@@ -38,7 +38,7 @@ __all__ = ["END_NODE", "START_NODE", "Context", "LaunchPlanInterface", "Workflow
 START_NODE = "start-node"
 END_NODE = "end-node"
 RESERVED = (START_NODE, END_NODE)
-_VAR = re.compile(r"(?:\[([0-9]+)\]\.)?([A-Za-z0-9_]+)")
+_VAR = re.compile(rf"(?:\[([0-9]+)\]\.)?({VARIABLE_NAME})")
 _UNTYPED = types_pb2.LiteralType(simple=types_pb2.NONE)
 _RESOURCE_TYPES = {v.name: v.number for v in identifier_pb2.ResourceType.DESCRIPTOR.values}
 _RESOURCE_TYPE_NAMES = {number: name for name, number in _RESOURCE_TYPES.items()}
@@ -795,7 +795,7 @@ class _Checker:
                         edge(source.compiled_id, target)  # type: ignore[union-attr]
                         continue
             segs = (*node.segments, field_name, f"[{j}]", "binding")
-            self._binding(node, segs, var, data, expected_type, typed, edge, target)
+            _drive(self._binding_steps(node, segs, var, data, expected_type, typed, edge, target))
         # Every expected variable bound (the names in `seen` are all expected ones when typed)?
         if typed and len(seen) != len(expected):
             for name in expected:
@@ -808,20 +808,6 @@ class _Checker:
                         f"({describe(expected[name])}) is not bound",
                     )
 
-    def _binding(
-        self,
-        node: _Node,
-        segments: tuple[str, ...],
-        var: str,
-        data: literals_pb2.BindingData,
-        expected: types_pb2.LiteralType,
-        typed: bool,
-        edge: Callable[[str, str], None],
-        target: str,
-    ) -> None:
-        """Check one binding, with the lists and maps of bindings in it, against its expected type."""
-        _drive(self._binding_steps(node, segments, var, data, expected, typed, edge, target))
-
     def _binding_steps(
         self,
         node: _Node,
@@ -833,6 +819,7 @@ class _Checker:
         edge: Callable[[str, str], None],
         target: str,
     ) -> _Steps:
+        """Check one binding, with the lists and maps of bindings in it, against its expected type (run by _drive)."""
         # (binding data, its path, expected type)
         stack: list[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]] = [
             (data, segments, expected)
