@@ -32,7 +32,7 @@ from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.errors import EncodeError
 from flytespec.io._codec import CodecError, message_to_value
-from flytespec.validate import Code, Diagnostic, Severity, ValidationError, run_validation, validate
+from flytespec.validate import Diagnostic, Severity, ValidationError, run_validation, validate
 from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, task_template, workflow_templates
 from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, id_key
 
@@ -52,7 +52,7 @@ def compile_task(task: TaskLike) -> compiler_pb2.CompiledTask:
         CompileError: the task has errors.
     """
     template = task_template(task)
-    _refuse(template, validate(template))
+    _refuse(task, validate(task))
     result = compiler_pb2.CompiledTask()
     copy_into(result.template, template)
     return result
@@ -69,6 +69,7 @@ def compile(
     tasks: Iterable[TaskLike] = (),
     subworkflows: Iterable[WorkflowLike] = (),
     launch_plans: Iterable[LaunchPlanLike] = (),
+    workflows: Iterable[WorkflowLike] = (),
 ) -> compiler_pb2.CompiledWorkflowClosure:
     """Compile a workflow with the tasks, subworkflows and launch plans it references.
 
@@ -78,6 +79,9 @@ def compile(
         tasks: tasks (TaskTemplate, TaskSpec or CompiledTask); only those the workflow needs are in the result.
         subworkflows: subworkflows beside those ``workflow`` holds.
         launch_plans: launch plans the workflow's nodes run (admin LaunchPlan or LaunchPlanTemplate).
+        workflows: the workflows those launch plans launch. A launch plan without a closure (as ``pyflyte package``
+            writes it) has no interface of its own, so the bindings of a node running it are checked against the
+            interface of its workflow, found here; without it they are not checked (a warning says so).
 
     Returns:
         The compiled closure, as Flyte's compiler builds it.
@@ -93,21 +97,10 @@ def compile(
     spec = copy_message(workflow)
     extra_subworkflows = [copy_message(sub) for sub in subworkflows]
     with gc_paused():
-        run, result = run_validation(spec, tasks, extra_subworkflows, launch_plans, ())
+        run, result = run_validation(spec, tasks, extra_subworkflows, launch_plans, workflows)
     _refuse(workflow, run.result())
-    if result is None:  # no workflow to compile, and nothing reported it (a closure without its workflow)
-        raise CompileError(
-            descriptor_of(workflow).full_name,
-            [
-                Diagnostic(
-                    Code.ValueRequired,
-                    Severity.ERROR,
-                    "workflow" if isinstance(workflow, workflow_closure_pb2.WorkflowClosure) else "",
-                    None,
-                    "there is no workflow to compile",
-                )
-            ],
-        )
+    # A workflow is required in each input type, so one without it was refused above.
+    assert result is not None
     if isinstance(spec, workflow_closure_pb2.WorkflowClosure):
         template = spec.workflow
     elif isinstance(spec, admin_workflow_pb2.WorkflowSpec):

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from flytespec import io
+from flytespec.admin import launch_plan_pb2
+from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.cli import build_parser, main
-from flytespec.core import compiler_pb2, workflow_closure_pb2
+from flytespec.core import compiler_pb2, identifier_pb2, workflow_closure_pb2
 from flytespec.digest import digest
 from tests.cli.conftest import EXAMPLES, Run, entry_point
 from tests.conftest import ROOT
@@ -269,6 +271,32 @@ def test_compile_needs_a_workflow_choice_when_there_are_several(flytespec: Run) 
         "compile", str(CLOSURE), str(ERRORS / "CycleDetected.yaml"), "-o", "-", "--workflow", "etl.pipeline.etl"
     )
     assert chosen.returncode == 0
+
+
+def _parent_of_the_daily_launch_plan() -> admin_workflow_pb2.WorkflowSpec:
+    """A workflow running the pyflyte example's launch plan (which has no closure) with a wrong binding."""
+    launch_plan = io.load(EXAMPLES / "pyflyte" / "003_etl.pipeline.daily_3.pb", launch_plan_pb2.LaunchPlan)
+    parent = admin_workflow_pb2.WorkflowSpec()
+    template = parent.template
+    template.id.CopyFrom(launch_plan.id)
+    template.id.resource_type = identifier_pb2.WORKFLOW
+    template.id.name = "parent"
+    template.metadata.SetInParent()
+    template.interface.SetInParent()
+    node = template.nodes.add(id="n0")
+    node.workflow_node.launchplan_ref.CopyFrom(launch_plan.id)
+    node.inputs.add(var="date").binding.scalar.primitive.integer = 5  # 'date' is a STRING
+    return parent
+
+
+def test_compile_checks_launch_plans_against_the_workflows_in_the_group(flytespec: Run, tmp_path: Path) -> None:
+    for member in (EXAMPLES / "pyflyte").iterdir():
+        shutil.copy(member, tmp_path / member.name)
+    io.dump(_parent_of_the_daily_launch_plan(), tmp_path / "004_parent_2.pb")
+    proc = flytespec("compile", str(tmp_path), "--workflow", "parent", "-o", "c.pb")
+    assert proc.returncode == 1
+    assert ": template.nodes[0].inputs[0].binding.scalar: MismatchingTypes: " in proc.stdout
+    assert not (tmp_path / "c.pb").exists()
 
 
 # --------------------------------------------------------------------------------------------------------------

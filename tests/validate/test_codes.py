@@ -18,6 +18,7 @@ from flytespec.core import (
     literals_pb2,
     tasks_pb2,
     types_pb2,
+    workflow_closure_pb2,
     workflow_pb2,
 )
 from flytespec.validate import Code, Severity, validate
@@ -915,6 +916,43 @@ def test_tasks_and_subworkflows_given_beside_are_checked_under_context() -> None
     assert {(d.code, d.path) for d in refused.value.diagnostics} == expected
 
 
+def test_compile_checks_a_launch_plan_node_against_the_workflow_given() -> None:
+    """A launch plan without a closure has no interface: the workflow it launches, given beside, supplies it."""
+    from flytespec.compiler import CompileError, compile
+
+    lp = launch_plan()
+    target = chain()
+    target.id.CopyFrom(lp.spec.workflow_id)
+    node = workflow_pb2.Node(id="n0", inputs=bind(x=scalar_str("not an integer")))
+    node.workflow_node.launchplan_ref.CopyFrom(lp.id)
+    parent = workflow(node, name="parent")
+    wrong = (Code.MismatchingTypes, "nodes[0].inputs[0].binding.scalar")
+    assert wrong in found(parent, launch_plans=[lp], workflows=[target])
+    with pytest.raises(CompileError) as refused:
+        compile(parent, launch_plans=[lp], workflows=[target])
+    assert wrong in {(d.code, d.path) for d in refused.value.diagnostics}
+    # Without the workflow the bindings cannot be checked: a warning says so, and the workflow compiles.
+    assert found(parent, launch_plans=[lp]) == {
+        (Code.WorkflowReferenceNotFound, "nodes[0].workflow_node.launchplan_ref")
+    }
+    compile(parent, launch_plans=[lp])
+
+
+def test_compile_task_reports_paths_in_the_message_given() -> None:
+    from flytespec.admin import task_pb2
+    from flytespec.compiler import CompileError, compile_task
+
+    spec = task_pb2.TaskSpec(template=add_one())
+    spec.template.container.image = ""
+    assert found(spec) == {(Code.ValueRequired, "template.container.image")}
+    with pytest.raises(CompileError) as refused:
+        compile_task(spec)
+    assert {(d.code, d.path) for d in refused.value.diagnostics} == {(Code.ValueRequired, "template.container.image")}
+    with pytest.raises(CompileError) as refused:
+        compile_task(compiler_pb2.CompiledTask())
+    assert {(d.code, d.path) for d in refused.value.diagnostics} == {(Code.ValueRequired, "template")}
+
+
 def test_context_can_be_trusted() -> None:
     """check_context=False: the tasks and subworkflows given beside are used, but what lies in them is not reported."""
     sub = chain()
@@ -989,6 +1027,58 @@ def test_compiled_branch_children_may_have_ids_longer_than_a_label() -> None:
     assert validate(compiled) == []
     compiled.primary.template.nodes[2].branch_node.if_else.else_node.id = "Not_A_Label"
     assert found(compiled) == {(Code.InvalidValue, "primary.template.nodes[2].branch_node.if_else.else_node.id")}
+
+
+def test_compiled_node_mismatch() -> None:
+    from flytespec.compiler import compile
+
+    def compiled_chain() -> compiler_pb2.CompiledWorkflowClosure:
+        compiled = compile(closure(chain(), add_one()))
+        assert [n.id for n in compiled.primary.template.nodes[:2]] == ["start-node", "end-node"]
+        return compiled
+
+    # The end-node binds something other than the workflow outputs (which the runtime reads from it).
+    compiled = compiled_chain()
+    compiled.primary.template.nodes[1].inputs[0].binding.promise.var = "no_such_output"
+    assert found(compiled) == {(Code.CompiledNodeMismatch, "primary.template.nodes[1]")}
+    # The start-node runs a task.
+    compiled = compiled_chain()
+    compiled.primary.template.nodes[0].task_node.reference_id.CopyFrom(ident("add_one"))
+    assert found(compiled) == {(Code.CompiledNodeMismatch, "primary.template.nodes[0]")}
+    # Both are missing.
+    compiled = compiled_chain()
+    del compiled.primary.template.nodes[:2]
+    assert {(d.code, d.path, d.node_id) for d in validate(compiled)} == {
+        (Code.CompiledNodeMismatch, "primary.template.nodes", "start-node"),
+        (Code.CompiledNodeMismatch, "primary.template.nodes", "end-node"),
+    }
+    # One of them twice.
+    compiled = compiled_chain()
+    compiled.primary.template.nodes.add(id="end-node").inputs.extend(compiled.primary.template.outputs)
+    assert found(compiled) == {(Code.CompiledNodeMismatch, "primary.template.nodes[4]")}
+    # A compiled subworkflow is held to the same; one kept as written (no connections) is not.
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    compiled = compile(admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub]), tasks=[add_one()])
+    compiled.sub_workflows[0].template.nodes[0].upstream_node_ids.append("n0")
+    assert found(compiled) == {(Code.CompiledNodeMismatch, "sub_workflows[0].template.nodes[0]")}
+
+
+def test_compiled_closures_need_their_workflow_and_its_connections() -> None:
+    from flytespec.compiler import compile
+
+    assert found(compiler_pb2.CompiledWorkflowClosure()) == {(Code.ValueRequired, "primary")}
+    empty_primary = compiler_pb2.CompiledWorkflowClosure()
+    empty_primary.primary.SetInParent()
+    assert found(empty_primary) == {(Code.ValueRequired, "primary.template")}
+    compiled = compile(closure(chain(), add_one()))
+    compiled.primary.ClearField("connections")
+    assert found(compiled) == {(Code.ValueRequired, "primary.connections")}
+    assert found(compiler_pb2.CompiledTask()) == {(Code.ValueRequired, "template")}
+    assert found(workflow_closure_pb2.WorkflowClosure()) == {(Code.ValueRequired, "workflow")}
 
 
 def test_compiled_subworkflows_are_checked_as_compiled_with_their_connections() -> None:

@@ -13,9 +13,10 @@ _sym_db = _symbol_database.Default()
 
 from flytespec.core import tasks_pb2 as flytespec_dot_core_dot_tasks__pb2
 from flytespec.core import workflow_pb2 as flytespec_dot_core_dot_workflow__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lytespec/core/compiler.proto\x12\x0e\x66lytespec.core\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1d\x66lytespec/core/workflow.proto\"\xd8\x02\n\rConnectionSet\x12\x41\n\ndownstream\x18\x07 \x03(\x0b\x32-.flytespec.core.ConnectionSet.DownstreamEntry\x12=\n\x08upstream\x18\x08 \x03(\x0b\x32+.flytespec.core.ConnectionSet.UpstreamEntry\x1a\x15\n\x06IdList\x12\x0b\n\x03ids\x18\x01 \x03(\t\x1aW\n\x0f\x44ownstreamEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x05value\x18\x02 \x01(\x0b\x32$.flytespec.core.ConnectionSet.IdList:\x02\x38\x01\x1aU\n\rUpstreamEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x05value\x18\x02 \x01(\x0b\x32$.flytespec.core.ConnectionSet.IdList:\x02\x38\x01\"z\n\x10\x43ompiledWorkflow\x12\x32\n\x08template\x18\x01 \x01(\x0b\x32 .flytespec.core.WorkflowTemplate\x12\x32\n\x0b\x63onnections\x18\x02 \x01(\x0b\x32\x1d.flytespec.core.ConnectionSet\"J\n\x12\x43ompiledLaunchPlan\x12\x34\n\x08template\x18\x01 \x01(\x0b\x32\".flytespec.core.LaunchPlanTemplate\">\n\x0c\x43ompiledTask\x12.\n\x08template\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.TaskTemplate\"\xec\x01\n\x17\x43ompiledWorkflowClosure\x12\x31\n\x07primary\x18\x01 \x01(\x0b\x32 .flytespec.core.CompiledWorkflow\x12\x37\n\rsub_workflows\x18\x02 \x03(\x0b\x32 .flytespec.core.CompiledWorkflow\x12+\n\x05tasks\x18\x03 \x03(\x0b\x32\x1c.flytespec.core.CompiledTask\x12\x38\n\x0claunch_plans\x18\x04 \x03(\x0b\x32\".flytespec.core.CompiledLaunchPlanb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lytespec/core/compiler.proto\x12\x0e\x66lytespec.core\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1d\x66lytespec/core/workflow.proto\x1a\x1d\x66lytespec/options/rules.proto\"\xd8\x02\n\rConnectionSet\x12\x41\n\ndownstream\x18\x07 \x03(\x0b\x32-.flytespec.core.ConnectionSet.DownstreamEntry\x12=\n\x08upstream\x18\x08 \x03(\x0b\x32+.flytespec.core.ConnectionSet.UpstreamEntry\x1a\x15\n\x06IdList\x12\x0b\n\x03ids\x18\x01 \x03(\t\x1aW\n\x0f\x44ownstreamEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x05value\x18\x02 \x01(\x0b\x32$.flytespec.core.ConnectionSet.IdList:\x02\x38\x01\x1aU\n\rUpstreamEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x05value\x18\x02 \x01(\x0b\x32$.flytespec.core.ConnectionSet.IdList:\x02\x38\x01\"\x82\x01\n\x10\x43ompiledWorkflow\x12:\n\x08template\x18\x01 \x01(\x0b\x32 .flytespec.core.WorkflowTemplateB\x06\x8a\xf0\"\x02\x08\x01\x12\x32\n\x0b\x63onnections\x18\x02 \x01(\x0b\x32\x1d.flytespec.core.ConnectionSet\"R\n\x12\x43ompiledLaunchPlan\x12<\n\x08template\x18\x01 \x01(\x0b\x32\".flytespec.core.LaunchPlanTemplateB\x06\x8a\xf0\"\x02\x08\x01\"F\n\x0c\x43ompiledTask\x12\x36\n\x08template\x18\x01 \x01(\x0b\x32\x1c.flytespec.core.TaskTemplateB\x06\x8a\xf0\"\x02\x08\x01\"\xf4\x01\n\x17\x43ompiledWorkflowClosure\x12\x39\n\x07primary\x18\x01 \x01(\x0b\x32 .flytespec.core.CompiledWorkflowB\x06\x8a\xf0\"\x02\x08\x01\x12\x37\n\rsub_workflows\x18\x02 \x03(\x0b\x32 .flytespec.core.CompiledWorkflow\x12+\n\x05tasks\x18\x03 \x03(\x0b\x32\x1c.flytespec.core.CompiledTask\x12\x38\n\x0claunch_plans\x18\x04 \x03(\x0b\x32\".flytespec.core.CompiledLaunchPlanb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.compiler_pb2', globals())
@@ -26,20 +27,28 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CONNECTIONSET_DOWNSTREAMENTRY._serialized_options = b'8\001'
   _CONNECTIONSET_UPSTREAMENTRY._options = None
   _CONNECTIONSET_UPSTREAMENTRY._serialized_options = b'8\001'
-  _CONNECTIONSET._serialized_start=109
-  _CONNECTIONSET._serialized_end=453
-  _CONNECTIONSET_IDLIST._serialized_start=256
-  _CONNECTIONSET_IDLIST._serialized_end=277
-  _CONNECTIONSET_DOWNSTREAMENTRY._serialized_start=279
-  _CONNECTIONSET_DOWNSTREAMENTRY._serialized_end=366
-  _CONNECTIONSET_UPSTREAMENTRY._serialized_start=368
-  _CONNECTIONSET_UPSTREAMENTRY._serialized_end=453
-  _COMPILEDWORKFLOW._serialized_start=455
-  _COMPILEDWORKFLOW._serialized_end=577
-  _COMPILEDLAUNCHPLAN._serialized_start=579
-  _COMPILEDLAUNCHPLAN._serialized_end=653
-  _COMPILEDTASK._serialized_start=655
-  _COMPILEDTASK._serialized_end=717
-  _COMPILEDWORKFLOWCLOSURE._serialized_start=720
-  _COMPILEDWORKFLOWCLOSURE._serialized_end=956
+  _COMPILEDWORKFLOW.fields_by_name['template']._options = None
+  _COMPILEDWORKFLOW.fields_by_name['template']._serialized_options = b'\212\360\"\002\010\001'
+  _COMPILEDLAUNCHPLAN.fields_by_name['template']._options = None
+  _COMPILEDLAUNCHPLAN.fields_by_name['template']._serialized_options = b'\212\360\"\002\010\001'
+  _COMPILEDTASK.fields_by_name['template']._options = None
+  _COMPILEDTASK.fields_by_name['template']._serialized_options = b'\212\360\"\002\010\001'
+  _COMPILEDWORKFLOWCLOSURE.fields_by_name['primary']._options = None
+  _COMPILEDWORKFLOWCLOSURE.fields_by_name['primary']._serialized_options = b'\212\360\"\002\010\001'
+  _CONNECTIONSET._serialized_start=140
+  _CONNECTIONSET._serialized_end=484
+  _CONNECTIONSET_IDLIST._serialized_start=287
+  _CONNECTIONSET_IDLIST._serialized_end=308
+  _CONNECTIONSET_DOWNSTREAMENTRY._serialized_start=310
+  _CONNECTIONSET_DOWNSTREAMENTRY._serialized_end=397
+  _CONNECTIONSET_UPSTREAMENTRY._serialized_start=399
+  _CONNECTIONSET_UPSTREAMENTRY._serialized_end=484
+  _COMPILEDWORKFLOW._serialized_start=487
+  _COMPILEDWORKFLOW._serialized_end=617
+  _COMPILEDLAUNCHPLAN._serialized_start=619
+  _COMPILEDLAUNCHPLAN._serialized_end=701
+  _COMPILEDTASK._serialized_start=703
+  _COMPILEDTASK._serialized_end=773
+  _COMPILEDWORKFLOWCLOSURE._serialized_start=776
+  _COMPILEDWORKFLOWCLOSURE._serialized_end=1020
 # @@protoc_insertion_point(module_scope)

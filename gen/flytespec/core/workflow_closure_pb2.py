@@ -13,15 +13,18 @@ _sym_db = _symbol_database.Default()
 
 from flytespec.core import tasks_pb2 as flytespec_dot_core_dot_tasks__pb2
 from flytespec.core import workflow_pb2 as flytespec_dot_core_dot_workflow__pb2
+from flytespec.options import rules_pb2 as flytespec_dot_options_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flytespec/core/workflow_closure.proto\x12\x0e\x66lytespec.core\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1d\x66lytespec/core/workflow.proto\"r\n\x0fWorkflowClosure\x12\x32\n\x08workflow\x18\x01 \x01(\x0b\x32 .flytespec.core.WorkflowTemplate\x12+\n\x05tasks\x18\x02 \x03(\x0b\x32\x1c.flytespec.core.TaskTemplateb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flytespec/core/workflow_closure.proto\x12\x0e\x66lytespec.core\x1a\x1a\x66lytespec/core/tasks.proto\x1a\x1d\x66lytespec/core/workflow.proto\x1a\x1d\x66lytespec/options/rules.proto\"z\n\x0fWorkflowClosure\x12:\n\x08workflow\x18\x01 \x01(\x0b\x32 .flytespec.core.WorkflowTemplateB\x06\x8a\xf0\"\x02\x08\x01\x12+\n\x05tasks\x18\x02 \x03(\x0b\x32\x1c.flytespec.core.TaskTemplateb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flytespec.core.workflow_closure_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _WORKFLOWCLOSURE._serialized_start=116
-  _WORKFLOWCLOSURE._serialized_end=230
+  _WORKFLOWCLOSURE.fields_by_name['workflow']._options = None
+  _WORKFLOWCLOSURE.fields_by_name['workflow']._serialized_options = b'\212\360\"\002\010\001'
+  _WORKFLOWCLOSURE._serialized_start=147
+  _WORKFLOWCLOSURE._serialized_end=269
 # @@protoc_insertion_point(module_scope)

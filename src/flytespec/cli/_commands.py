@@ -154,6 +154,7 @@ def compile(args: argparse.Namespace) -> int:
             tasks=found.tasks,
             subworkflows=found.subworkflows,
             launch_plans=found.launch_plans,
+            workflows=found.workflows,
         )
     except compiler.CompileError as err:
         report = FileReport(chosen.label, chosen.message.DESCRIPTOR.full_name, list(err.diagnostics), None)

@@ -168,6 +168,38 @@ def _connections_match(
             )
 
 
+def _compiler_nodes_match(run: Run, compiled: compiler_pb2.CompiledWorkflow, base: tuple[str, ...]) -> None:
+    """The nodes the compiler adds to a template it compiled: one bare ``start-node``, and one ``end-node`` whose
+    inputs are the workflow outputs (the runtime reads the outputs from it)."""
+    template = compiled.template
+    expected = {
+        START_NODE: workflow_pb2.Node(id=START_NODE),
+        END_NODE: workflow_pb2.Node(id=END_NODE, inputs=template.outputs),
+    }
+    found: dict[str, list[int]] = {START_NODE: [], END_NODE: []}
+    for i, node in enumerate(template.nodes):
+        if node.id in found:
+            found[node.id].append(i)
+    nodes = (*base, "template", "nodes")
+    for node_id, where in found.items():
+        if not where:
+            problem, segments = f"has no {node_id}", nodes
+        elif len(where) > 1:
+            problem, segments = f"has {len(where)} nodes named {node_id}", (*nodes, f"[{where[1]}]")
+        elif template.nodes[where[0]] != expected[node_id]:
+            what = "binds the workflow outputs and nothing else" if node_id == END_NODE else "holds only its id"
+            problem, segments = f"changes its {node_id}, which {what}", (*nodes, f"[{where[0]}]")
+        else:
+            continue
+        run.add(
+            Code.CompiledNodeMismatch,
+            join(segments),
+            node_id,
+            template.id.name or None,
+            f"the compiled workflow {problem}; compile the workflow again",
+        )
+
+
 def validate(
     spec: Message,
     *,
@@ -248,11 +280,22 @@ def run_validation(
         for lp in spec.launch_plans:
             run.add_launch_plan(lp.template)
         run.resolve_launch_plans()
-        if spec.HasField("primary"):
+        if spec.primary.HasField("template"):
             primary = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
+            _compiler_nodes_match(run, spec.primary, ("primary",))
+            if not spec.primary.HasField("connections"):
+                run.add(
+                    Code.ValueRequired,
+                    "primary.connections",
+                    None,
+                    spec.primary.template.id.name or None,
+                    "the compiled workflow has no connections, without which it cannot run; compile it again",
+                )
             _connections_match(run, spec.primary, primary, ("primary",))
         _remaining_subworkflows(run)
         for i, compiled_sub in enumerate(spec.sub_workflows):
+            if compiled_sub.HasField("connections"):  # compiled (an unreferenced one is kept as written)
+                _compiler_nodes_match(run, compiled_sub, ("sub_workflows", f"[{i}]"))
             key = id_key(compiled_sub.template.id)
             checked = run.ctx.checked.get(key)
             if checked is not None and run.ctx.subworkflows[key][0] is compiled_sub.template:

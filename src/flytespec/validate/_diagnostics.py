@@ -62,6 +62,7 @@ class Code(StrEnum):
     InvalidNotificationPhase = "InvalidNotificationPhase"
     StructIntegerAsFloat = "StructIntegerAsFloat"
     ConnectionsMismatch = "ConnectionsMismatch"
+    CompiledNodeMismatch = "CompiledNodeMismatch"
     UnreadableVariableName = "UnreadableVariableName"
 
 
