@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io as _stdlib_io
 import os
+import re
 import tarfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -186,7 +187,7 @@ def _read(handle: IO[bytes], label: str, limits: Limits, message_type: MessageTy
     try:
         tar = tarfile.open(fileobj=handle, mode="r:*")  # noqa: SIM115 - closed by the `with` below
     except (tarfile.TarError, OSError, EOFError) as err:
-        raise _refuse(label, f"not a readable .tgz or .tar archive ({err})") from None
+        raise _refuse(label, _not_an_archive(err)) from None
     wanted: list[tuple[str, tarfile.TarInfo]] = []
     skipped: list[tuple[str, str]] = []
     total = 0
@@ -231,8 +232,39 @@ def _read(handle: IO[bytes], label: str, limits: Limits, message_type: MessageTy
         except DecodeError:
             raise  # a refusal of ours (a link, a duplicate...): already worded
         except (tarfile.TarError, OSError, EOFError, ValueError) as err:
-            raise _refuse(label, f"a corrupt archive ({err})") from None
+            raise _refuse(label, f"a corrupt archive ({_one_line(err)})") from None
     return Archive(label, members, sorted(skipped))
+
+
+_COMPRESSIONS = {"gz": "a gzip file", "bz2": "a bzip2 file", "xz": "an xz file"}
+_NOT_AN_ARCHIVE = "not a gzip, bzip2, xz or tar archive"
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _not_an_archive(err: BaseException) -> str:
+    """Why tarfile could not open a file, in one line.
+
+    tarfile tries each compression, then plain tar, and lists the reason of each method on a line of its own.
+    """
+    if isinstance(err, EOFError):
+        return f"a truncated archive ({_one_line(err)})"
+    if not isinstance(err, tarfile.ReadError):
+        return f"not a readable .tgz or .tar archive ({_one_line(err)})"
+    reasons = {m: r for m, _, r in re.findall(r"^- method (\w+): \w+\((['\"])(.*)\2\)$", str(err), re.M)}
+    for method, what in _COMPRESSIONS.items():
+        reason = reasons.get(method, "not a")
+        if reason.startswith("not a") or reason == "empty file":
+            continue
+        if "error" in reason:
+            return f"{what}, but corrupt ({reason})"
+        # The compression was read, but what it holds is not tar.
+        return f"{what}, but not a tar archive inside ({reason})"
+    if reasons.get("tar") == "empty file":
+        return f"an empty file, {_NOT_AN_ARCHIVE}"
+    return _NOT_AN_ARCHIVE
 
 
 def _load_member(label: str, member: str, data: bytes, message_type: MessageType | None) -> Member:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io as stdlib_io
 import json
 import tarfile
@@ -116,12 +117,51 @@ def test_limits() -> None:
 
 
 def test_not_an_archive_and_corrupt_archives() -> None:
-    with pytest.raises(DecodeError, match="not a readable"):
+    with pytest.raises(DecodeError, match="not a gzip, bzip2, xz or tar archive"):
         archive.read_archive(b"plain text", name="x.tgz")
     with pytest.raises(DecodeError):
         archive.read_archive(_package()[:200], name="x.tgz")
     with pytest.raises(DecodeError, match="cannot read the file"):
         archive.read_archive("no/such.tgz")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"this is not an archive" * 40, "not a gzip, bzip2, xz or tar archive"),
+        (b"", "an empty file, not a gzip, bzip2, xz or tar archive"),
+        (gzip.compress(b"plain text" * 40), "a gzip file, but not a tar archive inside ("),
+        (_package()[:60], "a truncated archive ("),
+    ],
+    ids=["text", "empty", "gzip of text", "truncated"],
+)
+def test_not_an_archive_is_one_line_naming_the_file(data: bytes, reason: str, flytespec: Run, tmp_path: Path) -> None:
+    # tarfile explains over several lines (one per compression tried): the report keeps to one.
+    (tmp_path / "pkg.tgz").write_bytes(data)
+    proc = flytespec("validate", "-q", "pkg.tgz")
+    assert proc.returncode == 2
+    (line,) = proc.stdout.splitlines()
+    assert line.startswith(f"pkg.tgz: cannot read: {reason}")
+
+
+def test_an_archive_without_specs_is_unreadable(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "pkg.tgz").write_bytes(_tgz([("src/app.py", b"print()", b"file")]))
+    proc = flytespec("validate", "--format", "json", "pkg.tgz")
+    assert proc.returncode == 2
+    document = json.loads(proc.stdout)
+    (report,) = document["files"]
+    assert report["file"] == "pkg.tgz"
+    assert report["error"].startswith("pkg.tgz: no specs found (looked for .pb, ")
+    assert document["skipped"][0]["file"] == "pkg.tgz!/src/app.py"  # what it holds instead is still listed
+    digest = flytespec("digest", "pkg.tgz")
+    assert digest.returncode == 2
+    assert digest.stderr.startswith("flytespec: error: pkg.tgz: no specs found")
+    # In a folder, an archive holding no specs is only skipped over; the folder then has none.
+    (tmp_path / "out").mkdir()
+    (tmp_path / "pkg.tgz").rename(tmp_path / "out" / "src.tgz")
+    folder = flytespec("validate", "-q", "out")
+    assert folder.returncode == 2
+    assert folder.stdout.splitlines()[0].startswith("out: no specs found")
 
 
 def test_a_bad_member_does_not_hide_the_others() -> None:

@@ -140,6 +140,44 @@ def test_missing_path_is_a_one_line_error(flytespec: Run) -> None:
     assert "no/such/file.yaml" in _one_line_error(proc)
 
 
+@pytest.mark.parametrize("command", ["validate", "digest", "compile"])
+def test_a_folder_without_specs_is_unreadable(command: str, flytespec: Run, tmp_path: Path) -> None:
+    # An empty build output must not pass as "0 specs checked".
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    (tmp_path / "out" / "sub" / "notes.txt").write_text("not a spec")
+    extra = ["-q"] if command == "validate" else ["-o", "c.json"] if command == "compile" else []
+    proc = flytespec(command, "out/", *extra)
+    assert proc.returncode == 2
+    if command == "validate":
+        (line,) = proc.stdout.splitlines()
+    else:
+        line = _one_line_error(proc)
+    assert "out/: no specs found (looked for .pb, " in line
+    assert ".tgz" in line
+
+
+def test_an_empty_folder_beside_good_files_still_fails(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    proc = flytespec("validate", "--format", "json", str(CLOSURE), "out")
+    assert proc.returncode == 2
+    document = json.loads(proc.stdout)
+    assert [f["file"] for f in document["files"]] == [str(CLOSURE), "out"]
+    assert document["files"][1]["error"].startswith("out: no specs found")
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "compile", "graph", "diff", "digest"])
+def test_an_unknown_type_is_a_usage_error_before_reading(command: str, flytespec: Run) -> None:
+    # The input does not exist: were it read first, that would be the error.
+    args = {"convert": ["in.yaml", "out.json"], "compile": ["in.yaml", "-o", "c.json"], "diff": ["in.yaml", "b.yaml"]}
+    proc = flytespec(command, "--type", "Bogus", *args.get(command, ["in.yaml"]))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    line = _one_line_error(proc)
+    assert line.startswith("flytespec: error: --type: unknown message type 'Bogus': ")
+    assert "'WorkflowClosure'" in line  # how to spell one
+    assert "in.yaml" not in line
+
+
 def test_sarif(flytespec: Run) -> None:
     proc = flytespec("validate", "--format", "sarif", str(ERRORS / "CycleDetected.yaml"), str(CLOSURE))
     assert proc.returncode == 1
@@ -228,6 +266,31 @@ def test_convert_output_errors(flytespec: Run, tmp_path: Path) -> None:
     assert flytespec("convert", str(CLOSURE)).returncode == 2
     assert flytespec("convert", str(CLOSURE), "out.txt").returncode == 2
     assert "out.txt" in _one_line_error(flytespec("convert", str(CLOSURE), "out.txt"))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["convert", str(CLOSURE), "-o"],
+        ["convert", str(CLOSURE)],
+        ["compile", str(CLOSURE), "-o"],
+        ["graph", str(CLOSURE), "-o"],
+        ["schema", "WorkflowClosure", "-o"],
+    ],
+    ids=["convert -o", "convert OUT", "compile", "graph", "schema"],
+)
+def test_a_write_error_names_the_output_not_a_temporary_file(
+    command: list[str], flytespec: Run, tmp_path: Path
+) -> None:
+    missing = flytespec(*command, "missing/dir/x.json")
+    assert missing.returncode == 2
+    line = _one_line_error(missing)
+    assert line == "flytespec: error: missing/dir/x.json: cannot write: the folder missing/dir does not exist"
+    (tmp_path / "file").write_text("")
+    under_a_file = flytespec(*command, "file/x.json")
+    assert under_a_file.returncode == 2
+    assert _one_line_error(under_a_file) == "flytespec: error: file/x.json: cannot write: file is not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no temporary file left behind
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -265,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     debug = bool(args.debug)
     try:
+        if getattr(args, "type", None) is not None:
+            from flytespec.cli._common import check_type_option
+
+            check_type_option(args.type)
         return _handler(args.handler)(args)
     except KeyboardInterrupt:
         if debug:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from flytespec.errors import FlytespecError
 __all__ = [
     "CliError",
     "Source",
+    "check_type_option",
     "colorizer",
     "describe_error",
     "expand",
@@ -51,6 +53,23 @@ def describe_error(err: BaseException) -> tuple[int, str]:
         f"internal error: {type(err).__name__}: {err} "
         "(this is a bug: run the command again with --debug for the traceback, and report it)"
     )
+
+
+def check_type_option(name: str | None) -> None:
+    """Refuse an unknown ``--type`` once, before any input is read.
+
+    Raises:
+        CliError: ``name`` is no message type.
+    """
+    if name is None:
+        return
+    from flytespec.errors import UnknownMessageTypeError
+    from flytespec.registry import message_type
+
+    try:
+        message_type(name)
+    except UnknownMessageTypeError as err:
+        raise CliError(f"--type: {err}") from None
 
 
 def show_warnings() -> None:
@@ -135,36 +154,56 @@ def load_group(
 ) -> tuple[list[Source], list[tuple[str, str]]]:
     """Read every input, without stopping at one that cannot be read.
 
+    A path given that yields no spec (an empty folder, an archive without spec members) is reported as unreadable,
+    so that an empty build output does not pass unnoticed.
+
     Returns:
         The specs (in input order; archives expanded into their members) and the files skipped inside archives
         as ``(label, reason)``.
     """
     sources: list[Source] = []
     skipped: list[tuple[str, str]] = []
-    group = 0
-    for label, path in expand(paths):
-        member = _split_member(str(path)) if path is not None and not path.exists() else None
-        if path is not None and (archive.is_archive_name(path) or member is not None):
-            archive_path = Path(member[0]) if member else path
-            try:
-                pkg = archive.read_archive(archive_path, name=_display(archive_path), message_type=type_name)
-            except FlytespecError as err:
-                sources.append(Source(label, None, str(err), 0))
-                continue
-            group += 1
-            chosen = [m for m in pkg.members if member is None or m.name == member[1]]
-            if member is not None and not chosen:
-                raise CliError(f"{label}: the archive has no spec member {member[1]!r}{_members_hint(pkg)}")
-            for m in chosen:
-                error = str(m.error) if m.error is not None else None
-                sources.append(Source(archive.member_label(pkg, m), m.message, error, group))
-            if member is None:
-                skipped.extend((archive.member_label(pkg, name), reason) for name, reason in pkg.skipped)
-        else:
-            sources.append(_load_file(label, path, type_name))
-        if on_read is not None:
-            on_read()
+    groups = itertools.count(1)
+    for raw in paths:
+        before = len(sources)
+        for label, path in expand([raw]):
+            sources.extend(_load_entry(label, path, type_name, groups, skipped))
+            if on_read is not None:
+                on_read()
+        if len(sources) == before:
+            sources.append(Source(raw, None, f"{raw}: no specs found ({_looked_for(Path(raw))})", 0))
     return sources, skipped
+
+
+def _load_entry(
+    label: str, path: Path | None, type_name: str | None, groups: Iterator[int], skipped: list[tuple[str, str]]
+) -> list[Source]:
+    """The specs of one file, or of one archive (a group of its own, numbered from ``groups``)."""
+    member = _split_member(str(path)) if path is not None and not path.exists() else None
+    if path is None or not (archive.is_archive_name(path) or member is not None):
+        return [_load_file(label, path, type_name)]
+    archive_path = Path(member[0]) if member else path
+    try:
+        pkg = archive.read_archive(archive_path, name=_display(archive_path), message_type=type_name)
+    except FlytespecError as err:
+        return [Source(label, None, str(err), 0)]
+    group = next(groups)
+    chosen = [m for m in pkg.members if member is None or m.name == member[1]]
+    if member is not None and not chosen:
+        raise CliError(f"{label}: the archive has no spec member {member[1]!r}{_members_hint(pkg)}")
+    if member is None:
+        skipped.extend((archive.member_label(pkg, name), reason) for name, reason in pkg.skipped)
+    return [
+        Source(archive.member_label(pkg, m), m.message, str(m.error) if m.error is not None else None, group)
+        for m in chosen
+    ]
+
+
+def _looked_for(path: Path) -> str:
+    specs = ", ".join(io.EXTENSIONS)
+    if path.is_dir():
+        return f"looked for {specs} files and {', '.join(archive.ARCHIVE_SUFFIXES)} archives, in subfolders too"
+    return f"looked for {specs} members"
 
 
 def _members_hint(pkg: archive.Archive) -> str:
@@ -227,15 +266,29 @@ def write_output(target: str, data: bytes | str) -> None:
     path = Path(target)
     if path.is_dir():
         raise CliError(f"{target}: is a folder; give a file name")
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        tmp = None
+    except OSError as err:
+        # Name the file asked for, not the temporary one.
+        raise CliError(f"{target}: cannot write: {_why_not_written(path, err)}") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _why_not_written(path: Path, err: OSError) -> str:
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists():
+            return f"{folder.as_posix()} is not a folder"
+        return f"the folder {folder.as_posix()} does not exist"
+    return err.strerror or str(err)
 
 
 def refuse_binary_terminal(target: str, fmt: str) -> None:
