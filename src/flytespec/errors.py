@@ -138,15 +138,21 @@ class EncodeError(FlytespecError, ValueError):
         message_type: full name of the message being written.
         path: field path of the problem from the root message (``""`` for the root), when known.
         reason: what is wrong.
+        target: the file being written, when the file itself could not be written.
     """
 
-    def __init__(self, reason: str, *, message_type: str | None = None, path: str | None = None) -> None:
+    def __init__(
+        self, reason: str, *, message_type: str | None = None, path: str | None = None, target: str | None = None
+    ) -> None:
         self.reason = reason
         self.message_type = message_type
         self.path = path
+        self.target = target
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        if self.target is not None:
+            return f"{self.target}: cannot write: {self.reason}"
         what = f"cannot write {self.message_type}" if self.message_type else "cannot write message"
         at = f" at {self.path}" if self.path else ""
         return f"{what}{at}: {self.reason}"

@@ -125,3 +125,31 @@ def test_dump_needs_a_format_it_can_tell(tmp_path: Path) -> None:
         io.dump(_closure(), tmp_path / "wf.txt")
     io.dump(_closure(), tmp_path / "wf.txt", format="yaml")
     assert io.load(tmp_path / "wf.txt", format="yaml") == _closure()
+
+
+def test_dump_errors_name_the_file_asked_for_and_leave_nothing_behind(tmp_path: Path) -> None:
+    from flytespec.errors import EncodeError
+
+    (tmp_path / "plain").write_text("a file, not a folder")
+    (tmp_path / "folder").mkdir()
+    for target, reason in [
+        (tmp_path / "missing" / "wf.json", "does not exist"),
+        (tmp_path / "plain" / "wf.json", "is not a folder"),
+        (tmp_path / "folder", "is a folder"),
+    ]:
+        with pytest.raises(EncodeError) as refused:
+            io.dump(_closure(), target, format="json")
+        assert refused.value.target == str(target)
+        assert str(refused.value).startswith(f"{target}: cannot write: ")
+        assert reason in refused.value.reason
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "plain"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_dump_keeps_the_mode_of_a_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "wf.json"
+    target.write_text("{}")
+    target.chmod(0o600)
+    io.dump(_closure(), target)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert io.load(target) == _closure()

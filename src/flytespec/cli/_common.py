@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any, TextIO
 from google.protobuf.message import Message
 
 from flytespec import archive, io
+from flytespec._files import write_atomic
 from flytespec.errors import FlytespecError
 
 __all__ = [
@@ -263,32 +263,7 @@ def write_output(target: str, data: bytes | str) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
         return
-    path = Path(target)
-    if path.is_dir():
-        raise CliError(f"{target}: is a folder; give a file name")
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as err:
-        # Name the file asked for, not the temporary one.
-        raise CliError(f"{target}: cannot write: {_why_not_written(path, err)}") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def _why_not_written(path: Path, err: OSError) -> str:
-    folder = path.parent
-    if not folder.is_dir():
-        if folder.exists():
-            return f"{folder.as_posix()} is not a folder"
-        return f"the folder {folder.as_posix()} does not exist"
-    return err.strerror or str(err)
+    write_atomic(Path(target), payload)
 
 
 def refuse_binary_terminal(target: str, fmt: str) -> None:

@@ -64,7 +64,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar, overload
@@ -74,6 +73,7 @@ from google.protobuf.message import Message
 
 from flytespec import registry
 from flytespec._compat import descriptor_of
+from flytespec._files import write_atomic
 from flytespec._gc import gc_paused as _gc_paused
 from flytespec._walk import encode_varint, has_unknown_fields, unknown_field_paths
 from flytespec.errors import (
@@ -955,7 +955,8 @@ def dump(
     half-written spec. Text formats end with a newline.
 
     Raises:
-        EncodeError: the format is not given and the extension names none; or the message cannot be written.
+        EncodeError: the format is not given and the extension names none; the message cannot be written; or the
+            file cannot be written (the error names it and says why).
     """
     name = os.fspath(target) if isinstance(target, (str, os.PathLike)) else getattr(target, "name", None)
     fmt = format or (format_from_name(name) if name else None)
@@ -969,20 +970,4 @@ def dump(
     if not isinstance(target, (str, os.PathLike)):
         target.write(payload)
         return
-    path = Path(target)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
+    write_atomic(Path(target), payload, message.DESCRIPTOR.full_name)

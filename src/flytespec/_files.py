@@ -1,0 +1,52 @@
+"""Writing files atomically, with errors that name the file asked for."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from flytespec.errors import EncodeError
+
+__all__ = ["write_atomic"]
+
+
+def write_atomic(path: Path, payload: bytes, message_type: str | None = None) -> None:
+    """Write ``payload`` to ``path`` through a temporary file beside it, renamed over it once written, so a failure
+    never leaves a half-written file. A new file gets the usual permissions (0o666 less the umask), an existing one
+    keeps its own.
+
+    Raises:
+        EncodeError: the file cannot be written; it names ``path`` (never the temporary file) and says why.
+    """
+    tmp: str | None = None
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as err:
+        raise EncodeError(_why_not_written(path, err), message_type=message_type, target=str(path)) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _why_not_written(path: Path, err: OSError) -> str:
+    folder = path.parent
+    if path.is_dir():
+        return "it is a folder; give a file name"
+    if not folder.is_dir():
+        if folder.exists():
+            return f"{folder.as_posix()} is not a folder"
+        return f"the folder {folder.as_posix()} does not exist"
+    return err.strerror or str(err)
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
