@@ -459,6 +459,20 @@ def test_a_valid_branch() -> None:
     assert validate(closure(branch_workflow(node), add_one())) == []
 
 
+def test_compiled_ids_of_branch_children_must_be_free() -> None:
+    """A branch child is named ``<branch>-<child>`` in the compiled workflow, an id another node may already hold."""
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t1", "add_one", x=scalar_int(0)))
+    assert found(closure(branch_workflow(node), add_one())) == {
+        (Code.DuplicateNodeId, "workflow.nodes[0].branch_node.if_else.else_node.id")
+    }
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    wf = branch_workflow(node)
+    wf.nodes.append(task_node("b-t2", "add_one", x=scalar_int(1)))
+    assert found(closure(wf, add_one())) == {
+        (Code.DuplicateNodeId, "workflow.nodes[0].branch_node.if_else.else_node.id")
+    }
+
+
 def test_branch_node_has_no_default() -> None:
     node = branch(task_node("t1", "add_one", x=promise("", "x")))
     assert (Code.BranchNodeHasNoDefault, "workflow.nodes[0].branch_node.if_else") in found(

@@ -272,6 +272,7 @@ class _Checker:
             self.validate_node(failure)
         else:
             failure = None
+        self._check_compiled_ids()
 
         # Pass 2, in id order: explicit and implicit (binding) edges; the end node binds the workflow outputs.
         for node_id in sorted(self.nodes):
@@ -301,6 +302,23 @@ class _Checker:
 
         self.check_graph()
         return self._result(ok=self.errors == 0)
+
+    def _check_compiled_ids(self) -> None:
+        """Branch children join the workflow's nodes under their compiled ids (``<branch>-<child>``), which must not
+        be taken by another node: Flyte's compiler keeps only one of them, and the workflow loses a node."""
+        taken = {node_id: node.segments for node_id, node in self.nodes.items()}
+        for child in self.children:
+            if not child.msg.id:
+                continue  # reported by the field rule on Node.id
+            first = taken.setdefault(child.compiled_id, child.segments)
+            if first is not child.segments:
+                self.report(
+                    Code.DuplicateNodeId,
+                    (*child.segments, "id"),
+                    child.msg.id,
+                    f"in the compiled workflow this node is named {child.compiled_id!r}, like {format_path(first)} "
+                    "(Flyte would keep only one of them)",
+                )
 
     def _result(self, ok: bool) -> WorkflowResult:
         return WorkflowResult(
