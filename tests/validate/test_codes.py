@@ -558,6 +558,23 @@ def test_no_condition_found_for_a_gate() -> None:
     assert (Code.NoConditionFound, "workflow.nodes[2].gate_node") in found(closure(wf, add_one()))
 
 
+def test_branch_and_approve_inputs_cannot_be_lists_or_maps() -> None:
+    """Flyte checks these untyped inputs against a placeholder type that no list or map fits (MismatchingBindings)."""
+    node = branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    node.inputs.add(var="xs").binding.collection.bindings.add().promise.var = "x"
+    wf = branch_workflow(node)
+    assert found(closure(wf, add_one())) == {(Code.MismatchingBindings, "workflow.nodes[0].inputs[1].binding")}
+    gate = workflow_pb2.Node(id="g")
+    gate.gate_node.approve.signal_id = "ok"
+    gate.inputs.add(var="m").binding.map.bindings["k"].promise.var = "x"
+    gate.inputs.add(var="x").binding.promise.var = "x"  # a promise is fine
+    wf = branch_workflow(
+        branch(task_node("t1", "add_one", x=promise("", "x")), task_node("t2", "add_one", x=scalar_int(0)))
+    )
+    wf.nodes.append(gate)
+    assert found(closure(wf, add_one())) == {(Code.MismatchingBindings, "workflow.nodes[1].inputs[0].binding")}
+
+
 def test_gate_signal_needs_type_and_variable() -> None:
     wf = chain()
     gate = workflow_pb2.Node(id="g")

@@ -851,6 +851,17 @@ class _Checker:
             if typed and kind not in ("promise", "scalar", None) and expected.WhichOneof("type") == "union_type":
                 yield self._union_steps(node, segs, var, data, expected, edge, target)
                 continue
+            if kind in ("collection", "map") and not typed and segs is segments and _derives_inputs(node.msg):
+                # Flyte checks these against a placeholder type (NONE), which no list or map fits.
+                what = "a branch node" if node.msg.WhichOneof("target") == "branch_node" else "an approve gate"
+                self.report(
+                    Code.MismatchingBindings,
+                    segs,
+                    node.msg.id or None,
+                    f"{var!r} is bound to a {'list' if kind == 'collection' else 'map'}, which Flyte refuses in the "
+                    f"inputs of {what}: bind a promise or a single value",
+                )
+                continue
             if kind == "collection":
                 if typed and expected.WhichOneof("type") != "collection_type":
                     self._mismatching_bindings(node, segs, var, "a list", expected)
