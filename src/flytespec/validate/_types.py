@@ -12,7 +12,8 @@ the expected ones, property by property (see :func:`_schema_casts`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+import heapq
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 from flytespec._walk import copy_into, copy_message, equal
@@ -20,8 +21,12 @@ from flytespec.core import literals_pb2, types_pb2
 from flytespec.io._codec import CodecError, message_to_value
 
 __all__ = [
+    "INDEX_ABOVE",
+    "Indexes",
+    "candidates",
     "castable",
     "describe",
+    "index_depth",
     "is_optional",
     "literal_type_of_literal",
     "literal_type_of_primitive",
@@ -72,19 +77,27 @@ def _without_metadata(t: types_pb2.LiteralType) -> types_pb2.LiteralType:
     return copy
 
 
-def castable(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType) -> bool:
+def castable(
+    upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType, indexes: Indexes | None = None
+) -> bool:
     """Whether a value of type ``upstream`` may be bound to an input of type ``downstream`` (Flyte's
-    ``AreTypesCastable``)."""
+    ``AreTypesCastable``).
+
+    ``indexes`` keeps the indexes of big unions between calls (see :func:`candidates`); give one dict to all the
+    calls that check against the same, unchanged types.
+    """
     if equal(upstream, downstream):
         return True
-    return _evaluate(_castable_steps(upstream, downstream))
+    indexes = {} if indexes is None else indexes
+    return _evaluate(_castable_steps(upstream, downstream, indexes), indexes)
 
 
 # A check that yields its sub-checks (the function to run on two types) and is sent their answers; see _evaluate.
-_Steps = Generator[tuple[Callable[[types_pb2.LiteralType, types_pb2.LiteralType], "_Steps"], Any, Any], bool, bool]
+_Step = Callable[[types_pb2.LiteralType, types_pb2.LiteralType, "Indexes"], "_Steps"]
+_Steps = Generator[tuple[_Step, Any, Any], bool, bool]
 
 
-def _evaluate(root: _Steps) -> bool:
+def _evaluate(root: _Steps, indexes: Indexes) -> bool:
     """Run a check whose sub-checks are yielded: on an explicit stack, as types nest deeper than Python recursion
     goes, and each distinct sub-check once, as unions nested in unions would otherwise take exponential time.
 
@@ -112,10 +125,10 @@ def _evaluate(root: _Steps) -> bool:
         known = memo.get(sub)
         answer = known[0] if known is not None else None
         if answer is None:
-            stack.append((step(a, b), sub, (a, b)))
+            stack.append((step(a, b, indexes), sub, (a, b)))
 
 
-def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType) -> _Steps:
+def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType, indexes: Indexes) -> _Steps:
     if equal(upstream, downstream):
         return True
     # A union of one variant first tries as that variant.
@@ -129,7 +142,7 @@ def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.Liter
     return (yield _casts_from_steps, downstream, upstream)
 
 
-def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> _Steps:
+def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType, indexes: Indexes) -> _Steps:
     """The checker of the downstream type, asked whether it accepts the upstream type."""
     kind = _kind(down)
     # Lists and maps nest to any depth: walked in a loop.
@@ -150,25 +163,189 @@ def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType) ->
     if kind == "schema":
         return _schema_from(down.schema, up)
     if kind == "structured_dataset_type":
-        return (yield from _structured_dataset_steps(down.structured_dataset_type, up))
+        return (yield from _structured_dataset_steps(down.structured_dataset_type, up, indexes))
     if kind == "union_type":
-        variants = down.union_type.variants
+        # Only the variants that could accept a type are tried (all of them in a small union).
         if _kind(up) == "union_type":  # every upstream variant fits some downstream variant
             for u in up.union_type.variants:
-                for d in variants:
+                for d in candidates(down, u, indexes):
                     if (yield _castable_steps, u, d):
                         break
                 else:
                     return False
             return True
-        fits = 0  # exactly one downstream variant accepts the upstream type
-        for d in variants:
+        fits = 0  # exactly one downstream variant accepts the upstream type: a second one settles it
+        for d in candidates(down, up, indexes):
             if (yield _castable_steps, up, d):
                 fits += 1
+                if fits == 2:
+                    return False
         return fits == 1
     if kind == "simple" and down.simple == _NONE:
         return _is_none(up)
     return _trivial_from(down, up)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Big unions: their variants indexed by what each can accept
+
+#: Unions with more variants than this are indexed; smaller ones are scanned.
+INDEX_ABOVE = 8
+
+#: Indexes of unions, by the id of the union type (kept in the value, so that the id is not reused).
+Indexes = dict[int, tuple[types_pb2.LiteralType, "_Variants"]]
+
+# A key a variant is filed under (see _Variants).
+_Key = tuple[Any, ...]
+
+# The hash of the path to the root of a type; a list or a map below a path hashes as (that hash, 1 or 2).
+_ROOT = 0
+_STEP = {"collection_type": 1, "map_value_type": 2}
+
+
+def candidates(
+    union: types_pb2.LiteralType, upstream: types_pb2.LiteralType | None, indexes: Indexes, string: str | None = None
+) -> Iterable[types_pb2.LiteralType]:
+    """The variants of a union type that may accept ``upstream`` (all of them when it is None), in their order.
+
+    Every variant that accepts it is there: a few more cost a full check each. In a big union they come from an
+    index that ``indexes`` keeps for the next call. ``string``: the upstream is a string value (at the end of its
+    lists and maps), which an enum takes only if it is one of its values.
+    """
+    variants = union.union_type.variants
+    if len(variants) <= INDEX_ABOVE or upstream is None:
+        return variants
+    known = indexes.get(id(union))
+    if known is None:
+        known = indexes[id(union)] = (union, _Variants(variants))
+    return known[1].candidates(upstream, string)
+
+
+def index_depth(union: types_pb2.LiteralType, indexes: Indexes) -> int | None:
+    """How deep lists and maps nest in a big union's variants (None for a small union, which is not indexed)."""
+    if len(union.union_type.variants) <= INDEX_ABOVE:
+        return None
+    known = indexes.get(id(union))
+    if known is None:
+        known = indexes[id(union)] = (union, _Variants(union.union_type.variants))
+    return known[1].depth
+
+
+class _Variants:
+    """A union's variants, filed under keys of what each accepts: a variant that accepts a type is filed under one
+    of the keys :func:`_wanted` gives for that type. A key names a kind, the path of lists and maps to it (by a
+    hash) and, for simple types, enums and blobs, what tells them apart (the simple type, the values, the format,
+    the tag). A variant that is a union, or holds one, is filed under ``"*"`` at its path: any type under that path
+    may fit it."""
+
+    __slots__ = ("buckets", "depth", "variants")
+
+    def __init__(self, variants: Sequence[types_pb2.LiteralType]) -> None:
+        self.variants = variants
+        self.buckets: dict[_Key, list[int]] = {}
+        self.depth = 0  # the deepest list or map nesting of a variant
+        for i, variant in enumerate(variants):
+            for key in _filed(variant):
+                self.buckets.setdefault(key, []).append(i)
+                if key[0] == "pre":
+                    self.depth = max(self.depth, key[2])
+
+    def candidates(self, upstream: types_pb2.LiteralType, string: str | None) -> Iterator[types_pb2.LiteralType]:
+        keys = _wanted(upstream, self.depth, string)
+        if keys is None:
+            yield from self.variants
+            return
+        lists = [self.buckets[key] for key in keys if key in self.buckets]
+        last = -1
+        for i in heapq.merge(*lists) if len(lists) > 1 else lists[0] if lists else ():
+            if i != last:  # a variant filed under two of the keys
+                last = i
+                yield self.variants[i]
+
+
+def _filed(t: types_pb2.LiteralType) -> list[_Key]:
+    """The keys a variant is filed under."""
+    keys: list[_Key] = []
+    path, depth = _ROOT, 0
+    kind = _kind(t)
+    while kind in _STEP:
+        path, depth = hash((path, _STEP[kind])), depth + 1
+        keys.append(("pre", path, depth))  # an empty list or map of this path fits it
+        t = getattr(t, kind)
+        kind = _kind(t)
+    if kind == "union_type":
+        keys.append(("*", path))
+    elif kind == "simple":
+        if t.simple == _NONE:
+            keys.append(("none", path))
+        else:
+            keys += [("simple", path, t.simple), ("simple", path, t.simple, _tag(t))]
+    elif kind == "enum_type":
+        values = tuple(t.enum_type.values)
+        keys += [("enum", path), ("enum", path, values), ("enum", path, values, _tag(t))]
+        keys += [("enum value", path, value) for value in dict.fromkeys(values)]
+    elif kind == "blob":
+        keys += [("blob", path), ("blob", path, t.blob.format)]
+    elif kind == "schema":
+        keys.append(("table", path))
+    elif kind == "structured_dataset_type":
+        keys += [("table", path), ("none", path)]  # structured datasets are nullable
+    elif kind is None:
+        keys.append(("unset", path))
+    else:
+        keys.append(("any",))
+    return keys
+
+
+def _wanted(t: types_pb2.LiteralType, depth_limit: int, string: str | None = None) -> list[_Key] | None:
+    """The keys under which the variants that may accept ``t`` are filed (see :class:`_Variants`); None: all.
+    ``string``: the value whose type ``t`` is, when it is a string (an enum takes it only if it has it).
+
+    Lists and maps are followed no deeper than ``depth_limit``, below which no variant has a key but its unions'.
+    A union of one variant may cast as that variant: its variant's keys are added (at every depth, which only
+    adds candidates).
+    """
+    keys: list[_Key] = [("any",)]
+    path, depth = _ROOT, 0
+    while True:
+        keys.append(("*", path))
+        kind = _kind(t)
+        if kind in _STEP:
+            if depth == depth_limit:
+                return keys
+            path, depth = hash((path, _STEP[kind])), depth + 1
+            t = getattr(t, kind)
+            continue
+        if kind == "union_type" and len(t.union_type.variants) == 1:
+            t = t.union_type.variants[0]
+            continue
+        break
+    tag = _tag(t)
+    if kind == "union_type":
+        pass  # only unions accept a union
+    elif kind == "simple":
+        if t.simple == _NONE:
+            keys.append(("none", path))
+            if depth:
+                keys.append(("pre", path, depth))  # an empty list or map fits any list or map of its path
+        else:
+            keys.append(("simple", path, t.simple, tag) if tag else ("simple", path, t.simple))
+            if t.simple == _STRING:  # a string may feed an enum (a string value, one that has it)
+                keys.append(("enum", path) if string is None else ("enum value", path, string))
+    elif kind == "enum_type":
+        values = tuple(t.enum_type.values)
+        keys.append(("enum", path, values, tag) if tag else ("enum", path, values))
+        keys.append(("simple", path, _STRING))  # an enum may feed a string
+    elif kind == "blob":
+        fmt = t.blob.format
+        keys += [("blob", path, fmt), ("blob", path, "")] if fmt else [("blob", path)]
+    elif kind in ("schema", "structured_dataset_type"):
+        keys.append(("table", path))
+    elif kind is None:
+        keys.append(("unset", path))
+    else:
+        return None
+    return keys
 
 
 def _trivial_from(down: types_pb2.LiteralType, up: types_pb2.LiteralType) -> bool:
@@ -278,7 +455,9 @@ def _schema_from(down: types_pb2.SchemaType, up: types_pb2.LiteralType) -> bool:
     return False
 
 
-def _structured_dataset_steps(down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType) -> _Steps:
+def _structured_dataset_steps(
+    down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType, indexes: Indexes
+) -> _Steps:
     if _is_none(up):
         return True  # structured datasets are nullable
     up_kind = _kind(up)
@@ -489,11 +668,18 @@ def describe(t: types_pb2.LiteralType | None) -> str:
         return "<unknown>"
     out: list[str] = []
     size = 0
-    stack: list[types_pb2.LiteralType | str] = [t]
+    # Types, text, and a union's variants from an index on (taken one at a time: the text is cut short anyway).
+    stack: list[types_pb2.LiteralType | str | tuple[Any, int]] = [t]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             text = item
+        elif isinstance(item, tuple):
+            variants, i = item
+            text = " | " if i else ""
+            if i + 1 < len(variants):
+                stack.append((variants, i + 1))
+            stack.append(variants[i])
         else:
             kind = _kind(item)
             if kind == "simple":
@@ -509,12 +695,10 @@ def describe(t: types_pb2.LiteralType | None) -> str:
             elif kind == "enum_type":
                 text = f"enum({shown(item.enum_type.values, SHOWN_MAX - size)})"
             elif kind == "union_type":
-                variants = list(item.union_type.variants)
+                variants = item.union_type.variants
                 text = "" if variants else "union()"
-                for i in reversed(range(len(variants))):
-                    stack.append(variants[i])
-                    if i:
-                        stack.append(" | ")
+                if variants:
+                    stack.append((variants, 0))
             elif kind == "structured_dataset_type":
                 text = f"structured_dataset({item.structured_dataset_type.format})"
             elif kind == "schema":

@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from flytespec._walk import equal, format_path, key_segment
+from flytespec._walk import copy_into, equal, format_path, key_segment
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._rules import time_problem
 from flytespec.validate._tasks import VARIABLE_NAME, check_readable_names, check_resources, check_struct_integers
 from flytespec.validate._types import (
+    Indexes,
+    candidates,
     castable,
     describe,
+    index_depth,
     is_optional,
     literal_type_of_primitive,
     literal_type_of_scalar,
@@ -173,6 +176,11 @@ class _Checker:
         self.rewrites: list[types_pb2.OutputReference] = []
         # While a binding is tried against a union's variants (_fits): the error count before the try.
         self.probing: int | None = None
+        # The indexes of big unions (see _types.candidates), kept for the whole workflow.
+        self.indexes: Indexes = {}
+        # The values of big enums as sets, by the id of the enum type (kept in the value, so that the id is not
+        # reused): a long list of strings bound to one is checked in linear time.
+        self.enum_values: dict[int, tuple[types_pb2.LiteralType, frozenset[str]]] = {}
         self.tasks_used: list[bytes] = []
         self.subworkflows_used: list[bytes] = []
         self.wf_inputs = _variables(wf.interface.inputs) if wf.HasField("interface") else {}
@@ -806,7 +814,9 @@ class _Checker:
                     name = _VAR_NAMES.get(promise.var) or _var_name(promise.var)
                     source_type = outputs.get(name) if name is not None else None
                     if source_type is not None and (
-                        not typed or equal(source_type, expected_type) or castable(source_type, expected_type)
+                        not typed
+                        or equal(source_type, expected_type)
+                        or castable(source_type, expected_type, self.indexes)
                     ):
                         if not source_id:
                             rewrites.append(promise)
@@ -838,14 +848,19 @@ class _Checker:
         target: str,
     ) -> _Steps:
         """Check one binding, with the lists and maps of bindings in it, against its expected type (run by _drive)."""
-        # (binding data, its path, expected type)
-        stack: list[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]] = [
-            (data, segments, expected)
+        # What is left to check at each level: (binding data, its path, expected type), one at a time, so that a
+        # probe stopped by its first error has not paid for the rest of a long list.
+        stack: list[Iterator[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]]] = [
+            iter(((data, segments, expected),))
         ]
         while stack:
             if self.probing is not None and self.errors > self.probing:
                 return  # probing a union variant (see _fits_steps): one error is enough
-            data, segs, expected = stack.pop()
+            item = next(stack[-1], None)
+            if item is None:
+                stack.pop()
+                continue
+            data, segs, expected = item
             kind = data.WhichOneof("value")
             # Against a union, Flyte tries every variant with all but scalars and promises (which have a type).
             if typed and kind not in ("promise", "scalar", None) and expected.WhichOneof("type") == "union_type":
@@ -867,19 +882,13 @@ class _Checker:
                     self._mismatching_bindings(node, segs, var, "a list", expected)
                     continue
                 element = expected.collection_type if typed else _UNTYPED
-                stack.extend(
-                    (item, (*segs, "collection", "bindings", f"[{k}]"), element)
-                    for k, item in reversed(list(enumerate(data.collection.bindings)))
-                )
+                stack.append(_collection_items(data.collection.bindings, segs, element))
             elif kind == "map":
                 if typed and expected.WhichOneof("type") != "map_value_type":
                     self._mismatching_bindings(node, segs, var, "a map", expected)
                     continue
                 value_type = expected.map_value_type if typed else _UNTYPED
-                stack.extend(
-                    (data.map.bindings[k], (*segs, "map", "bindings", key_segment(k)), value_type)
-                    for k in sorted(data.map.bindings, reverse=True)
-                )
+                stack.append(_map_items(data.map.bindings, segs, value_type))
             elif kind == "promise":
                 self._promise(node, (*segs, "promise"), var, data.promise, expected, typed, edge, target)
             elif kind == "scalar":
@@ -910,11 +919,19 @@ class _Checker:
     ) -> _Steps:
         """A list or map bound to a union type: exactly one variant must accept it.
 
-        Each variant is tried once. The one that fits has its edges, promise rewrites and warnings replayed, not
-        walked again: a second walk per level would make unions nested in unions cost exponential time.
+        Each variant is tried once, in order, and only those that might fit (see _types.candidates); the second
+        that fits settles it. The one that fits has its edges, promise rewrites and warnings replayed, not walked
+        again: a second walk per level would make unions nested in unions cost exponential time.
         """
-        fitting = []
-        for variant in expected.union_type.variants:
+        fitting: list[tuple[types_pb2.LiteralType, Any]] = []
+        depth = index_depth(expected, self.indexes)
+        shape, string = _binding_shape(data, depth) if depth is not None else (None, None)
+        tried = candidates(expected, shape, self.indexes, string)
+        more = False
+        for variant in tried:
+            if len(fitting) == 2:
+                more = True  # others may fit too: not tried
+                break
             found = yield self._fits_steps(node, segs, var, data, variant, target)
             if found is not None:
                 fitting.append((variant, found))
@@ -938,7 +955,8 @@ class _Checker:
                 segs,
                 node.msg.id or None,
                 f"{var!r} is bound to a value that fits several variants of {describe(expected)}: "
-                + ", ".join(describe(variant) for variant, _ in fitting),
+                + ", ".join(describe(variant) for variant, _ in fitting)
+                + (" (and maybe more)" if more else ""),
             )
 
     def _fits_steps(
@@ -1033,7 +1051,7 @@ class _Checker:
                     )
                     return
                 source_type = fields[key]
-        if typed and not castable(source_type, expected):
+        if typed and not castable(source_type, expected, self.indexes):
             producer = source.msg.metadata.name if source.msg.HasField("metadata") and source.msg.metadata.name else ""
             label = f"{producer}.{promise.var}" if producer else promise.var
             self.report(
@@ -1073,7 +1091,7 @@ class _Checker:
                 node_id,
                 f"the type of the value bound to {var!r} cannot be told (a blob needs its metadata)",
             )
-        elif typed and not castable(t, expected):
+        elif typed and not castable(t, expected, self.indexes):
             self.report(
                 Code.MismatchingTypes,
                 segs,
@@ -1082,7 +1100,15 @@ class _Checker:
             )
         if typed and expected.WhichOneof("type") == "enum_type":
             value = scalar.primitive.string_value
-            if value not in expected.enum_type.values:
+            values = expected.enum_type.values
+            if len(values) > 16:
+                known = self.enum_values.get(id(expected))
+                if known is None:
+                    known = self.enum_values[id(expected)] = (expected, frozenset(values))
+                found = value in known[1]
+            else:
+                found = value in values
+            if not found:
                 self.report(
                     Code.IllegalEnumValue,
                     segs,
@@ -1162,6 +1188,57 @@ class _Checker:
                 stuck[0],
                 f"{len(stuck)} node{'s' if len(stuck) > 1 else ''} can never run, waiting on {cause}: {shown}",
             )
+
+
+def _collection_items(
+    bindings: Iterable[literals_pb2.BindingData], segs: tuple[str, ...], expected: types_pb2.LiteralType
+) -> Iterator[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]]:
+    for k, item in enumerate(bindings):
+        yield item, (*segs, "collection", "bindings", f"[{k}]"), expected
+
+
+def _map_items(
+    bindings: Mapping[str, literals_pb2.BindingData], segs: tuple[str, ...], expected: types_pb2.LiteralType
+) -> Iterator[tuple[literals_pb2.BindingData, tuple[str, ...], types_pb2.LiteralType]]:
+    for k in sorted(bindings):
+        yield bindings[k], (*segs, "map", "bindings", key_segment(k)), expected
+
+
+def _binding_shape(data: literals_pb2.BindingData, depth: int) -> tuple[types_pb2.LiteralType | None, str | None]:
+    """A type that every variant a list or map binding fits also accepts, for picking candidate variants (None when
+    there is none to tell), and the string there when it ends in a string value (see _types.candidates).
+
+    It follows the first element of each list or map, ``depth`` levels at most (deeper, only the kinds of the
+    levels matter): a scalar gives its type, an empty list or map an element of NONE (any element fits).
+    """
+    shape = types_pb2.LiteralType()
+    inner = shape
+    for _ in range(depth + 1):
+        kind = data.WhichOneof("value")
+        if kind == "collection":
+            inner = inner.collection_type
+            if not data.collection.bindings:
+                inner.simple = types_pb2.NONE
+                return shape, None
+            data = data.collection.bindings[0]
+        elif kind == "map":
+            inner = inner.map_value_type
+            if not data.map.bindings:
+                inner.simple = types_pb2.NONE
+                return shape, None
+            data = data.map.bindings[min(data.map.bindings)]
+        elif kind == "scalar":
+            t = literal_type_of_scalar(data.scalar)
+            if t is None:
+                return None, None
+            copy_into(inner, t)
+            primitive = data.scalar.primitive
+            string = primitive.string_value if primitive.WhichOneof("value") == "string_value" else None
+            return shape, string
+        else:
+            return None, None  # a promise (its type is not looked up here), or no value
+    inner.SetInParent()  # deeper than any variant's lists and maps: a kind no variant is filed under
+    return shape, None
 
 
 # Work that yields the work it needs done first (another _Steps) and is sent its result; see _drive.
