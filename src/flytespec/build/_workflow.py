@@ -61,7 +61,7 @@ from flytespec.validate import Diagnostic, ValidationError, errors
 from flytespec.validate import validate as run_validator
 from flytespec.validate._diagnostics import sort_key
 from flytespec.validate._rules import check_rules
-from flytespec.validate._run import Run
+from flytespec.validate._run import CONTEXT, Run
 from flytespec.validate._types import castable, describe
 
 __all__ = [
@@ -1825,7 +1825,7 @@ class Workflow:
             self.template, tasks=self.tasks, subworkflows=self.subworkflows, launch_plans=self.launch_plans
         )
         # Every task is checked on its own below (used or not, with its path in `tasks`): not again as context.
-        found = [d for d in found if not d.path.startswith("context.tasks")]
+        found = [d for d in found if not d.path.startswith(f"{CONTEXT}.tasks")]
         return sorted(found + self._task_diagnostics(), key=sort_key)
 
     def _validate_all_but_nodes(self) -> list[Diagnostic]:

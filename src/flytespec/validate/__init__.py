@@ -32,7 +32,7 @@ from flytespec.core import compiler_pb2, dynamic_job_pb2, identifier_pb2, tasks_
 from flytespec.validate._diagnostics import Code, Diagnostic, Severity, ValidationError
 from flytespec.validate._launch_plan import check_launch_plan
 from flytespec.validate._rules import DNS_LABEL, check_rules
-from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, join
+from flytespec.validate._run import CONTEXT, LaunchPlanLike, Run, TaskLike, WorkflowLike, join
 from flytespec.validate._tasks import check_task
 from flytespec.validate._workflow import (
     END_NODE,
@@ -125,7 +125,7 @@ def _remaining_subworkflows(run: Run) -> None:
     """The spec's subworkflows that nothing referenced are checked on their own too (those given beside it are
     context: checked when used)."""
     for key, (template, segments) in list(run.ctx.subworkflows.items()):
-        if key not in run.ctx.checked and segments[:1] != ("context",):
+        if key not in run.ctx.checked and segments[:1] != (CONTEXT,):
             _check_template(run, template, segments, key in run.ctx.compiled_subworkflows)
 
 

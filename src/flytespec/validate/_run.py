@@ -13,6 +13,7 @@ from flytespec.validate._launch_plan import launch_plan_interface
 from flytespec.validate._workflow import Context, LaunchPlanInterface, id_key
 
 __all__ = [
+    "CONTEXT",
     "MESSAGE_MAX",
     "LaunchPlanLike",
     "Run",
@@ -26,6 +27,9 @@ __all__ = [
 TaskLike = tasks_pb2.TaskTemplate | task_pb2.TaskSpec | compiler_pb2.CompiledTask
 WorkflowLike = workflow_pb2.WorkflowTemplate | admin_workflow_pb2.WorkflowSpec | compiler_pb2.CompiledWorkflow
 LaunchPlanLike = launch_plan_pb2.LaunchPlan | workflow_pb2.LaunchPlanTemplate
+
+#: The root of the paths of what is given beside the spec (``context.tasks[0]``, ``context.subworkflows[1]``).
+CONTEXT = "context"
 
 #: The longest diagnostic message, in characters: room for a cycle of 100,000 node ids, written out whole.
 MESSAGE_MAX = 1 << 20
@@ -66,7 +70,7 @@ class Run:
         message: str,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        if not self.check_context and path.startswith("context."):
+        if not self.check_context and path.startswith(CONTEXT + "."):
             return
         if len(message) > MESSAGE_MAX:  # a message quotes the spec: a 10 MB value must not be copied into each one
             message = f"{message[: MESSAGE_MAX - 40]}... ({len(message):,} characters in all)"
@@ -132,11 +136,11 @@ class Run:
         for i, task in enumerate(tasks):
             task_msg = task_template(task)
             self.add_task(task_msg, None)
-            where = ("context", "tasks", f"[{i}]")
+            where = (CONTEXT, "tasks", f"[{i}]")
             self.context_entities.append((task_msg, where if task_msg is task else (*where, "template"), False))
         for i, sub in enumerate(subworkflows):
             compiled = isinstance(sub, compiler_pb2.CompiledWorkflow)
-            for template, segments in workflow_templates(sub, ("context", "subworkflows", f"[{i}]")):
+            for template, segments in workflow_templates(sub, (CONTEXT, "subworkflows", f"[{i}]")):
                 self.add_subworkflow(template, segments, compiled)
                 self.context_entities.append((template, segments, compiled))
         for wf in workflows:
