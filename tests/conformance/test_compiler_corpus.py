@@ -96,6 +96,7 @@ def test_the_corpus_has_the_expected_goldens() -> None:
         pytest.skip(ABSENT)
     assert len(_params(task_pb2.TaskSpec, "task")) == 87
     assert len(_params(admin_workflow_pb2.WorkflowSpec, "wf")) == 43
+    assert len(COMPILED) == 55  # snacks-core's 43, branch's 12
 
 
 BRANCH = sorted((CORPUS / "branch").glob("*.json")) if CORPUS is not None else []
@@ -112,6 +113,24 @@ def test_branch_workflows_compile_to_flytes_primary(path: Path) -> None:
     assert compiled.primary == golden.primary
     needed = {t.template.id.name for t in compiled.tasks}
     assert needed <= {t.template.id.name for t in golden.tasks}
+
+
+COMPILED = (
+    sorted(p for p in CORPUS.glob("*/compiled/*.json") if not p.name.endswith("_task.json"))
+    if CORPUS is not None
+    else []
+)
+
+
+@pytest.mark.parametrize(
+    "path", COMPILED or [pytest.param(None, marks=pytest.mark.skip(reason=ABSENT))], ids=lambda p: str(p)[-60:]
+)
+def test_flytes_compiled_closures_validate_with_no_errors(path: Path) -> None:
+    """What Flyte's compiler wrote passes the checks of compiled closures: its start-node and end-node, the ids of
+    branch children, its connections."""
+    closure = io.load(path, compiler_pb2.CompiledWorkflowClosure)
+    assert closure.primary.template.nodes[0].id == "start-node"
+    assert [d for d in validate(closure) if d.severity is Severity.ERROR] == []
 
 
 def test_go_json_escapes_and_number_forms() -> None:
