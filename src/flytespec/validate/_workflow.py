@@ -313,7 +313,8 @@ class _Checker:
 
     def _check_compiled_ids(self) -> None:
         """Branch children join the workflow's nodes under their compiled ids (``<branch>-<child>``), which must not
-        be taken by another node: Flyte's compiler keeps only one of them, and the workflow loses a node."""
+        be taken by another node: Flyte's compiler merges the two nodes' connections, and the workflow then fails
+        to start (propeller refuses the colliding node names)."""
         taken = {node_id: node.segments for node_id, node in self.nodes.items()}
         for child in self.children:
             if not child.msg.id:
@@ -324,8 +325,8 @@ class _Checker:
                     Code.DuplicateNodeId,
                     (*child.segments, "id"),
                     child.msg.id,
-                    f"in the compiled workflow this node is named {child.compiled_id!r}, like {format_path(first)} "
-                    "(Flyte would keep only one of them)",
+                    f"in the compiled workflow this node is named {child.compiled_id!r}, like {format_path(first)}: "
+                    "Flyte registers the workflow, but it fails when run",
                 )
 
     def _result(self, ok: bool) -> WorkflowResult:
