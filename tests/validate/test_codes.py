@@ -85,6 +85,21 @@ def test_node_reference_not_found_in_upstream_node_ids() -> None:
     assert (Code.NodeReferenceNotFound, "workflow.nodes[1].upstream_node_ids[1]") in found(closure(wf, add_one()))
 
 
+def test_an_empty_upstream_node_id_is_start_node_with_a_warning() -> None:
+    """Flyte reads an empty upstream id as start-node and registers the workflow: a warning, and start-node's edge."""
+    from flytespec.compiler import compile
+
+    wf = chain()
+    wf.nodes[1].upstream_node_ids.append("")
+    diagnostics = validate(closure(wf, add_one()))
+    assert [(d.code, d.severity, d.path) for d in diagnostics] == [
+        (Code.NodeReferenceNotFound, Severity.WARNING, "workflow.nodes[1].upstream_node_ids[1]")
+    ]
+    compiled = compile(closure(wf, add_one()))
+    assert list(compiled.primary.connections.upstream["n1"].ids) == ["n0", "start-node"]
+    assert "n1" in compiled.primary.connections.downstream["start-node"].ids
+
+
 def test_task_reference_not_found() -> None:
     assert (Code.TaskReferenceNotFound, "workflow.nodes[0].task_node.reference_id") in found(closure(chain()))
 

@@ -288,7 +288,16 @@ class _Checker:
             if node.inputs is None:
                 continue
             for j, up in enumerate(node.msg.upstream_node_ids):
-                if up not in self.nodes and up != START_NODE:
+                if not up:
+                    self.report(
+                        Code.NodeReferenceNotFound,
+                        (*node.segments, "upstream_node_ids", f"[{j}]"),
+                        node_id,
+                        "an empty upstream node id, which Flyte reads as start-node: name the node to wait for",
+                        Severity.WARNING,
+                    )
+                    up = START_NODE
+                elif up not in self.nodes and up != START_NODE:
                     self.report(
                         Code.NodeReferenceNotFound,
                         (*node.segments, "upstream_node_ids", f"[{j}]"),
