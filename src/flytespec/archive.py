@@ -206,7 +206,7 @@ def _read(handle: IO[bytes], label: str, limits: Limits, message_type: MessageTy
                 if not info.isfile():
                     raise _refuse(label, f"the member {info.name!r} is not a regular file: refused")
                 if io.format_from_name(member) is None:
-                    skipped.append((member, "not a spec file (its extension is not .pb, .json or .yaml)"))
+                    skipped.append((member, f"not a spec file (its extension is none of {', '.join(io.EXTENSIONS)})"))
                     continue
                 if info.size > limits.max_member_bytes:
                     raise _refuse(

@@ -12,7 +12,7 @@ admin service build, message for message:
   name, version), each interface made present;
 - the subworkflows given, in input order: those the workflow runs compiled like the primary, the others as given.
   As in Flyte, a subworkflow is compiled once per compile of each workflow that runs it, and each compile renames its
-  branch children again (``b-c``, then ``b-b-c``).
+  branch children again (``b-c``, then ``b-b-c``; see :mod:`flytespec.validate._recompile`).
 
 :func:`to_go_json` writes the result the way Flyte's Go code writes it (``jsonpb``), byte for byte, so outputs can
 be compared with Flyte's own, and hashed as admin hashes them.
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,8 +34,9 @@ from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.errors import EncodeError
 from flytespec.io._codec import CodecError, message_to_value
-from flytespec.validate import Code, Diagnostic, Severity, ValidationError, run_validation, validate
-from flytespec.validate._run import LaunchPlanLike, Run, TaskLike, WorkflowLike, task_template, workflow_templates
+from flytespec.validate import Diagnostic, Severity, ValidationError, run_validation, validate
+from flytespec.validate._recompile import compile_counts, renamed_children, subworkflow_runs
+from flytespec.validate._run import LaunchPlanLike, TaskLike, WorkflowLike, task_template, workflow_templates
 from flytespec.validate._workflow import END_NODE, START_NODE, WorkflowResult, id_key
 
 __all__ = ["CompileError", "compile", "compile_task", "to_go_json"]
@@ -117,7 +117,8 @@ def compile(
 
     closure = compiler_pb2.CompiledWorkflowClosure()
     _compiled_workflow(closure.primary, template, result)
-    referenced = _referenced_subworkflows(result, run)
+    counts = compile_counts(subworkflow_runs(result, run.ctx.checked))
+    referenced = [sub for key in counts if (sub := run.ctx.checked[key]) is not None]
     needed: dict[bytes, tasks_pb2.TaskTemplate] = {}
     for key in [*result.referenced_tasks, *(k for sub in referenced for k in sub.referenced_tasks)]:
         needed.setdefault(key, run.ctx.tasks[key])
@@ -127,7 +128,6 @@ def compile(
         if compiled_task.template.HasField("interface"):
             compiled_task.template.interface.inputs.SetInParent()
             compiled_task.template.interface.outputs.SetInParent()
-    counts = _compile_counts(result, run)
     seen: set[bytes] = set()
     for key, copy in copies:
         if key in seen:
@@ -135,103 +135,13 @@ def compile(
         seen.add(key)
         sub_result = run.ctx.checked.get(key)
         compiled_sub = closure.sub_workflows.add()
-        if sub_result is not None and any(sub_result is r for r in referenced):
+        if sub_result is not None and key in counts:  # run by the workflow: compiled
+            if counts[key] > 1 and key not in run.ctx.compiled_subworkflows:
+                _as_recompiled(sub_result, copy, counts[key])
             _compiled_workflow(compiled_sub, copy, sub_result)
-            _rename_branch_children_again(compiled_sub, counts[key] - 1, len(closure.sub_workflows) - 1)
         else:
             copy_into(compiled_sub.template, copy)
     return closure
-
-
-#: Beyond this many compiles of one subworkflow (see _compile_counts), compile refuses rather than write the ids.
-MAX_COMPILES = 100
-
-
-def _compile_counts(primary: WorkflowResult, run: Run) -> dict[bytes, int]:
-    """How many times Flyte's compiler compiles each subworkflow the workflow runs.
-
-    Flyte compiles a workflow with a builder of its own, which compiles each subworkflow its nodes run once, and the
-    builder of that subworkflow does the same. So a subworkflow is compiled once for each compile of each workflow
-    that runs it (the primary workflow is compiled once): twice if both the primary workflow and one of its
-    subworkflows run it. Subworkflows do not run themselves (validate refuses that), so the counts add up along a
-    topological order of the reference graph.
-    """
-    checked = run.ctx.checked
-    runs: dict[bytes | None, set[bytes]] = {}  # workflow (None: the primary) -> the subworkflows it runs
-    pending: list[tuple[bytes | None, WorkflowResult]] = [(None, primary)]
-    while pending:
-        key, checked_result = pending.pop()
-        if key in runs:
-            continue
-        runs[key] = set()
-        for sub in checked_result.referenced_subworkflows:
-            sub_result = checked.get(sub)
-            if sub_result is not None:
-                runs[key].add(sub)
-                pending.append((sub, sub_result))
-    waiting = Counter(sub for subs in runs.values() for sub in subs)
-    counts: dict[bytes | None, int] = {None: 1}
-    ready: list[bytes | None] = [None]
-    while ready:
-        key = ready.pop()
-        for sub in runs[key]:
-            counts[sub] = counts.get(sub, 0) + counts[key]
-            waiting[sub] -= 1
-            if not waiting[sub]:
-                ready.append(sub)
-    return {key: count for key, count in counts.items() if key is not None}
-
-
-def _rename_branch_children_again(out: compiler_pb2.CompiledWorkflow, times: int, index: int) -> None:
-    """Rename the branch children of a compiled subworkflow as Flyte's later compiles of it do.
-
-    Flyte renames branch children in the template it was given, so each further compile prefixes the renamed ids
-    again (``b-c``, then ``b-b-c``), from the outermost branch in; the connections of the last compile use the
-    final ids.
-    """
-    if times <= 0:
-        return
-    template = out.template
-    if times >= MAX_COMPILES:
-        raise CompileError(
-            "flytespec.core.CompiledWorkflowClosure",
-            [
-                Diagnostic(
-                    Code.InvalidValue,
-                    Severity.ERROR,
-                    f"sub_workflows[{index}]",
-                    None,
-                    f"Flyte's compiler would compile subworkflow {template.id.name!r} {times + 1} times (once per "
-                    "compile of each workflow that runs it), renaming its branch nodes each time; flytespec stops "
-                    f"at {MAX_COMPILES}",
-                    template.id.name or None,
-                )
-            ],
-        )
-    roots = [*template.nodes, *((template.failure_node,) if template.HasField("failure_node") else ())]
-    families: list[tuple[workflow_pb2.Node, list[workflow_pb2.Node]]] = []  # each branch before the ones in it
-    stack = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        if node.WhichOneof("target") != "branch_node":
-            continue
-        if_else = node.branch_node.if_else
-        children = [block.then_node for block in (if_else.case, *if_else.other) if block.HasField("then_node")]
-        if if_else.HasField("else_node"):
-            children.append(if_else.else_node)
-        families.append((node, children))
-        stack.extend(reversed(children))
-    before = [(child, child.id) for _, children in families for child in children]
-    for _ in range(times):
-        for branch, children in families:
-            for child in children:
-                child.id = f"{branch.id}-{child.id}"
-    renamed = {old: child.id for child, old in before}
-    for side in (out.connections.upstream, out.connections.downstream):
-        entries = {renamed.get(k, k): sorted(renamed.get(i, i) for i in side[k].ids) for k in side}
-        side.clear()
-        for node_id in sorted(entries):
-            side[node_id].ids.extend(entries[node_id])
 
 
 def _task_order(task: tasks_pb2.TaskTemplate) -> tuple[int, str, str, str, str]:
@@ -239,21 +149,21 @@ def _task_order(task: tasks_pb2.TaskTemplate) -> tuple[int, str, str, str, str]:
     return (i.resource_type, i.project, i.domain, i.name, i.version)
 
 
-def _referenced_subworkflows(result: WorkflowResult, run: Run) -> list[WorkflowResult]:
-    """The checked subworkflows the workflow runs, directly or through other subworkflows."""
-    found: list[WorkflowResult] = []
-    pending = list(result.referenced_subworkflows)
-    visited: set[bytes] = set()
-    while pending:
-        key = pending.pop()
-        if key in visited:
-            continue
-        visited.add(key)
-        sub = run.ctx.checked.get(key)
-        if sub is not None:
-            found.append(sub)
-            pending.extend(sub.referenced_subworkflows)
-    return found
+def _as_recompiled(result: WorkflowResult, template: workflow_pb2.WorkflowTemplate, times: int) -> None:
+    """Give the branch children of a checked subworkflow, and its connections, the ids Flyte's compiles of it
+    leave (see flytespec.validate._recompile); validation refused ids that would collide or grow too long."""
+    final = renamed_children(result, template, times)
+    assert final is not None
+    renamed = {}
+    for child in result.children:
+        renamed[child.compiled_id] = child.compiled_id = final[id(child.msg)]
+    for edges in (result.upstream, result.downstream):
+        for node_id in [node_id for node_id in edges if node_id in renamed]:
+            edges[renamed[node_id]] = edges.pop(node_id)
+        for targets in edges.values():
+            for node_id in targets & renamed.keys():
+                targets.discard(node_id)
+                targets.add(renamed[node_id])
 
 
 def _compiled_workflow(
@@ -275,7 +185,9 @@ def _compiled_workflow(
     compiled.interface.outputs.SetInParent()
     del compiled.nodes[:]
     compiled.nodes.add(id=START_NODE)
-    compiled.nodes.add(id=END_NODE).inputs.extend(template.outputs)
+    end = compiled.nodes.add(id=END_NODE)
+    for output in template.outputs:
+        copy_into(end.inputs.add(), output)
     for node in result.top_level:
         copy_into(compiled.nodes.add(), node.msg)
     for side, edges in (("upstream", result.upstream), ("downstream", result.downstream)):

@@ -4,6 +4,7 @@ and paths must be those of trying every variant, which the tests check by turnin
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -263,3 +264,33 @@ def test_a_list_of_strings_into_a_list_of_a_big_enum() -> None:
     assert found(wf, task("t", {"e": list_of(enum(*values))})) == [
         (Code.IllegalEnumValue, f"workflow.nodes[0].inputs[0].binding.collection.bindings[{N}].scalar")
     ]
+
+
+def test_each_pair_of_types_is_checked_once_per_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """K promises of one dataclass type into a list of a union of N dataclasses: the verdict for the pair is kept,
+    so the N variants are tried once, not once per element (K * N)."""
+
+    def dataclass(i: int) -> T:
+        t = T(simple=types_pb2.STRUCT)
+        t.metadata.fields["title"].string_value = f"D{i}"
+        t.metadata.fields["properties"].struct_value.fields[f"f{i}"].struct_value.fields[
+            "type"
+        ].string_value = "integer"
+        return t
+
+    evaluated: list[object] = []
+    evaluate = _types._evaluate
+
+    def counted(*args: Any) -> bool:
+        evaluated.append(args)
+        return evaluate(*args)
+
+    monkeypatch.setattr(_types, "_evaluate", counted)
+    n = workflow_pb2.Node(id="n0")
+    n.task_node.reference_id.CopyFrom(task("t").id)
+    elements = n.inputs.add(var="u").binding.collection
+    for _ in range(50):
+        elements.bindings.add().promise.var = "s"
+    wf = workflow(n, inputs={"s": dataclass(3)})
+    assert found(wf, task("t", {"u": list_of(union(*(dataclass(i) for i in range(N))))})) == []
+    assert len(evaluated) == 1

@@ -1113,6 +1113,29 @@ def test_compiled_node_mismatch() -> None:
     assert found(compiled) == {(Code.CompiledNodeMismatch, "sub_workflows[0].template.nodes[0]")}
 
 
+def test_compiled_subworkflows_need_connections_when_run_and_are_raw_otherwise() -> None:
+    from flytespec.compiler import compile
+
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    # Kept as written (nothing runs it): a branch child `c` beside a node `c` is fine, as it is not renamed.
+    raw = workflow(
+        branch(task_node("c", "add_one", x=promise("", "x")), task_node("d", "add_one", x=scalar_int(0))),
+        task_node("c", "add_one", x=promise("", "x")),
+        inputs={"x": INT},
+        name="raw",
+    )
+    spec = admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub, raw])
+    compiled = compile(spec, tasks=[add_one()])
+    assert not compiled.sub_workflows[1].HasField("connections")
+    assert validate(compiled) == []
+    compiled.sub_workflows[0].ClearField("connections")
+    assert (Code.ValueRequired, "sub_workflows[0].connections") in found(compiled)
+
+
 def test_compiled_closures_need_their_workflow_and_its_connections() -> None:
     from flytespec.compiler import compile
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
-from flytespec.compiler import MAX_COMPILES, CompileError, compile
+from flytespec.compiler import CompileError, compile
 from flytespec.core import compiler_pb2, condition_pb2, identifier_pb2, workflow_pb2
 from flytespec.validate import Code, validate
+from flytespec.validate._recompile import MAX_RENAMED_ID
 from tests.validate.specs import INT, add_one, bind, ident, promise, scalar_int, task_node, workflow
 
 
@@ -86,18 +87,63 @@ def test_a_subworkflow_run_by_two_workflows_is_renamed_again() -> None:
     assert _child_ids(_by_name(closure, "s"))[0] == "b-c"
 
 
-def test_compile_counts_add_up_along_the_references() -> None:
-    """A diamond doubles the count at each level; past MAX_COMPILES compile refuses instead of writing the ids."""
-    levels = 7  # 2**7 = 128 compiles of the innermost subworkflow
-    subs = [_with_a_branch("s0")]
+def _diamonds(levels: int, innermost: workflow_pb2.WorkflowTemplate) -> list[workflow_pb2.WorkflowTemplate]:
+    """``s{level}`` runs ``a{level}`` and ``b{level}``, which both run ``s{level - 1}``: each level doubles the
+    compiles of the innermost subworkflow ``s0``."""
+    subs = [innermost]
     for level in range(1, levels + 1):
         below = f"s{level - 1}"
         subs += [_workflow(f"a{level}", _runs("n", below)), _workflow(f"b{level}", _runs("n", below))]
         subs.append(_workflow(f"s{level}", _runs("l", f"a{level}"), _runs("r", f"b{level}")))
-    assert 2**levels >= MAX_COMPILES
-    with pytest.raises(CompileError) as refused:
-        _compile(_workflow("p", _runs("n", f"s{levels}")), *subs)
-    assert [(d.code, d.path) for d in refused.value.diagnostics] == [(Code.InvalidValue, "sub_workflows[0]")]
-    closure = _compile(_workflow("p", _runs("n", "s2")), *subs[: 1 + 3 * 2])
+    return subs
+
+
+def test_compile_counts_add_up_along_the_references() -> None:
+    subs = _diamonds(2, _with_a_branch("s0"))  # s0 compiled 4 times
+    closure = _compile(_workflow("p", _runs("n", "s2")), *subs)
     assert _child_ids(_by_name(closure, "s0"))[0] == "b-b-b-b-c"
     assert validate(closure) == []
+
+
+def test_ids_that_further_compiles_would_make_too_long_are_refused() -> None:
+    subs = _diamonds(8, _with_a_branch("s0"))  # 256 compiles: the ids would pass MAX_RENAMED_ID characters
+    spec = admin_workflow_pb2.WorkflowSpec(template=_workflow("p", _runs("n", "s8")), sub_workflows=subs)
+    assert {(d.code, d.path) for d in validate(spec, tasks=[add_one()])} == {(Code.InvalidValue, "sub_workflows[0]")}
+    with pytest.raises(CompileError) as refused:
+        compile(spec, tasks=[add_one()])
+    assert [(d.code, d.path) for d in refused.value.diagnostics] == [(Code.InvalidValue, "sub_workflows[0]")]
+    assert MAX_RENAMED_ID < 2 * 256
+    # Without branch nodes nothing is renamed, however often a subworkflow is compiled.
+    subs = _diamonds(30, _workflow("s0", task_node("c", "add_one", x=promise("", "x"))))
+    assert validate(_compile(_workflow("p", _runs("n", "s30")), *subs)) == []
+
+
+def test_ids_that_further_compiles_make_collide_are_refused() -> None:
+    """After two compiles the child ``c`` of branch ``b`` is ``b-b-c``, which a node of the subworkflow already is."""
+    s = _with_a_branch()
+    s.nodes.append(task_node("b-b-c", "add_one", x=promise("", "x")))
+    t = _workflow("t", _runs("m", "s"))
+    spec = admin_workflow_pb2.WorkflowSpec(
+        template=_workflow("p", _runs("n1", "t"), _runs("n2", "s")), sub_workflows=[s, t]
+    )
+    expected = {(Code.DuplicateNodeId, "sub_workflows[0].nodes[0].branch_node.if_else.case.then_node.id")}
+    assert {(d.code, d.path) for d in validate(spec, tasks=[add_one()])} == expected
+    with pytest.raises(CompileError) as refused:
+        compile(spec, tasks=[add_one()])
+    assert {(d.code, d.path) for d in refused.value.diagnostics} == expected
+    # Compiled once (t does not run it), the same subworkflow is fine.
+    spec = admin_workflow_pb2.WorkflowSpec(template=_workflow("p", _runs("n2", "s")), sub_workflows=[s])
+    assert validate(compile(spec, tasks=[add_one()])) == []
+
+
+def test_a_branch_child_may_not_be_compiled_into_a_reserved_id() -> None:
+    wf = _workflow(
+        "p",
+        _branch(
+            "start", task_node("node", "add_one", x=promise("", "x")), task_node("x", "add_one", x=promise("", "x"))
+        ),
+    )
+    spec = admin_workflow_pb2.WorkflowSpec(template=wf)
+    assert {(d.code, d.path) for d in validate(spec, tasks=[add_one()])} == {
+        (Code.ReservedNodeId, "template.nodes[0].branch_node.if_else.case.then_node.id")
+    }

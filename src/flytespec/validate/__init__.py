@@ -26,16 +26,25 @@ from google.protobuf.message import Message
 
 from flytespec._compat import descriptor_of
 from flytespec._gc import gc_paused
+from flytespec._walk import equal, format_path
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, dynamic_job_pb2, identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.validate._diagnostics import Code, Diagnostic, Severity, ValidationError
 from flytespec.validate._launch_plan import check_launch_plan
+from flytespec.validate._recompile import (
+    MAX_COMPILES,
+    MAX_RENAMED_ID,
+    compile_counts,
+    renamed_children,
+    subworkflow_runs,
+)
 from flytespec.validate._rules import DNS_LABEL, check_rules
 from flytespec.validate._run import CONTEXT, LaunchPlanLike, Run, TaskLike, WorkflowLike, join
 from flytespec.validate._tasks import check_task
 from flytespec.validate._workflow import (
     END_NODE,
+    RESERVED,
     START_NODE,
     WorkflowResult,
     check_workflow,
@@ -145,10 +154,27 @@ def _check_used_context(run: Run) -> None:
             _task(run, entity, segments)
 
 
+def _compiled_parts(
+    run: Run, compiled: compiler_pb2.CompiledWorkflow, result: WorkflowResult, base: tuple[str, ...]
+) -> None:
+    """What the compiler adds to a workflow it compiles: its start-node and end-node, and its connections."""
+    _compiler_nodes_match(run, compiled, base)
+    if not compiled.HasField("connections"):
+        run.add(
+            Code.ValueRequired,
+            join((*base, "connections")),
+            None,
+            compiled.template.id.name or None,
+            "the compiled workflow has no connections, without which it cannot run; compile it again",
+        )
+    else:
+        _connections_match(run, compiled, result, base)
+
+
 def _connections_match(
     run: Run, compiled: compiler_pb2.CompiledWorkflow, result: WorkflowResult, base: tuple[str, ...]
 ) -> None:
-    if not result.ok or not compiled.HasField("connections"):
+    if not result.ok:
         return
     for side, computed in (("upstream", result.upstream), ("downstream", result.downstream)):
         stored = getattr(compiled.connections, side)
@@ -172,10 +198,6 @@ def _compiler_nodes_match(run: Run, compiled: compiler_pb2.CompiledWorkflow, bas
     """The nodes the compiler adds to a template it compiled: one bare ``start-node``, and one ``end-node`` whose
     inputs are the workflow outputs (the runtime reads the outputs from it)."""
     template = compiled.template
-    expected = {
-        START_NODE: workflow_pb2.Node(id=START_NODE),
-        END_NODE: workflow_pb2.Node(id=END_NODE, inputs=template.outputs),
-    }
     found: dict[str, list[int]] = {START_NODE: [], END_NODE: []}
     for i, node in enumerate(template.nodes):
         if node.id in found:
@@ -186,7 +208,7 @@ def _compiler_nodes_match(run: Run, compiled: compiler_pb2.CompiledWorkflow, bas
             problem, segments = f"has no {node_id}", nodes
         elif len(where) > 1:
             problem, segments = f"has {len(where)} nodes named {node_id}", (*nodes, f"[{where[1]}]")
-        elif template.nodes[where[0]] != expected[node_id]:
+        elif not _as_compiled(template.nodes[where[0]], template):
             what = "binds the workflow outputs and nothing else" if node_id == END_NODE else "holds only its id"
             problem, segments = f"changes its {node_id}, which {what}", (*nodes, f"[{where[0]}]")
         else:
@@ -198,6 +220,54 @@ def _compiler_nodes_match(run: Run, compiled: compiler_pb2.CompiledWorkflow, bas
             template.id.name or None,
             f"the compiled workflow {problem}; compile the workflow again",
         )
+
+
+def _check_recompiled(run: Run, primary: WorkflowResult) -> None:
+    """The ids the branch children of a subworkflow get when Flyte compiles it more than once (see _recompile)."""
+    for key, times in compile_counts(subworkflow_runs(primary, run.ctx.checked)).items():
+        result = run.ctx.checked[key]
+        if times < 2 or result is None or not result.children or key in run.ctx.compiled_subworkflows:
+            continue
+        template, segments = run.ctx.subworkflows[key]
+        name = template.id.name or None
+        how_often = f"{times} times" if times < MAX_COMPILES else f"{MAX_COMPILES:,} times or more"
+        why = f"Flyte compiles this subworkflow {how_often} (once per compile of each workflow that runs it) and "
+        final = renamed_children(result, template, times)
+        if final is None:
+            run.add(
+                Code.InvalidValue,
+                join(segments),
+                None,
+                name,
+                why + f"renames its branch nodes each time: their ids would grow past {MAX_RENAMED_ID} characters",
+            )
+            continue
+        taken: dict[str, tuple[str, ...]] = {node.compiled_id: node.segments for node in result.top_level}
+        for child in result.children:
+            renamed = final[id(child.msg)]
+            first = taken.setdefault(renamed, child.segments)
+            if first is not child.segments or renamed in RESERVED:
+                run.add(
+                    Code.DuplicateNodeId,
+                    join((*segments, *child.segments, "id")),
+                    child.msg.id or None,
+                    name,
+                    why
+                    + f"renames its branch nodes each time: this one ends up named {renamed!r}, like "
+                    + ("Flyte's own node" if renamed in RESERVED else format_path(first)),
+                )
+
+
+def _as_compiled(node: workflow_pb2.Node, template: workflow_pb2.WorkflowTemplate) -> bool:
+    """Whether a start-node or end-node is what the compiler writes (compared in place: outputs may nest deeper
+    than a copy through the wire format goes)."""
+    fields = [field.name for field, _ in node.ListFields()]
+    if node.id == START_NODE:
+        return fields == ["id"]
+    return set(fields) <= {"id", "inputs"} and (
+        len(node.inputs) == len(template.outputs)
+        and all(equal(a, b) for a, b in zip(node.inputs, template.outputs, strict=True))
+    )
 
 
 def validate(
@@ -276,30 +346,25 @@ def run_validation(
             run.add_task(compiled_task.template, ("tasks", f"[{i}]", "template"))
             _task(run, compiled_task.template, ("tasks", f"[{i}]", "template"))
         for i, compiled_sub in enumerate(spec.sub_workflows):
-            run.add_subworkflow(compiled_sub.template, ("sub_workflows", f"[{i}]", "template"), compiled=True)
+            # One with connections was compiled; one without them is kept as written (nothing runs it).
+            segments = ("sub_workflows", f"[{i}]", "template")
+            run.add_subworkflow(compiled_sub.template, segments, compiled=compiled_sub.HasField("connections"))
         for lp in spec.launch_plans:
             run.add_launch_plan(lp.template)
         run.resolve_launch_plans()
+        run_by_primary: set[bytes | None] = set()
         if spec.primary.HasField("template"):
             primary = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
-            _compiler_nodes_match(run, spec.primary, ("primary",))
-            if not spec.primary.HasField("connections"):
-                run.add(
-                    Code.ValueRequired,
-                    "primary.connections",
-                    None,
-                    spec.primary.template.id.name or None,
-                    "the compiled workflow has no connections, without which it cannot run; compile it again",
-                )
-            _connections_match(run, spec.primary, primary, ("primary",))
+            _compiled_parts(run, spec.primary, primary, ("primary",))
+            run_by_primary.update(subworkflow_runs(primary, run.ctx.checked))
         _remaining_subworkflows(run)
         for i, compiled_sub in enumerate(spec.sub_workflows):
-            if compiled_sub.HasField("connections"):  # compiled (an unreferenced one is kept as written)
-                _compiler_nodes_match(run, compiled_sub, ("sub_workflows", f"[{i}]"))
             key = id_key(compiled_sub.template.id)
             checked = run.ctx.checked.get(key)
-            if checked is not None and run.ctx.subworkflows[key][0] is compiled_sub.template:
-                _connections_match(run, compiled_sub, checked, ("sub_workflows", f"[{i}]"))
+            if checked is None or run.ctx.subworkflows[key][0] is not compiled_sub.template:
+                continue  # not checked, or a duplicate id (reported)
+            if compiled_sub.HasField("connections") or key in run_by_primary:
+                _compiled_parts(run, compiled_sub, checked, ("sub_workflows", f"[{i}]"))
     elif isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
         for i, task in enumerate(spec.tasks):
             run.add_task(task, ("tasks", f"[{i}]"))
@@ -309,7 +374,7 @@ def run_validation(
         run.resolve_launch_plans()
         wrapper = workflow_pb2.WorkflowTemplate(nodes=spec.nodes, outputs=spec.outputs)
         if spec.nodes:
-            check_workflow(wrapper, (), run.ctx, run.workflow_emit, typed_outputs=False)
+            primary = check_workflow(wrapper, (), run.ctx, run.workflow_emit, typed_outputs=False)
         _remaining_subworkflows(run)
     elif isinstance(spec, launch_plan_pb2.LaunchPlan):
         run.resolve_launch_plans()
@@ -319,6 +384,8 @@ def run_validation(
             _check_registered_id(run, spec.spec.workflow_id, ("spec", "workflow_id"), "WORKFLOW")
         workflow = run.workflows.get(id_key(spec.spec.workflow_id))
         check_launch_plan(spec, (), workflow, run.entity_emit)
+    if primary is not None and not isinstance(spec, compiler_pb2.CompiledWorkflowClosure):
+        _check_recompiled(run, primary)  # a compiled closure holds the final ids already
     if check_context:
         _check_used_context(run)
     return run, primary

@@ -22,7 +22,7 @@ from flytespec.io._codec import CodecError, message_to_value
 
 __all__ = [
     "INDEX_ABOVE",
-    "Indexes",
+    "TypeCache",
     "candidates",
     "castable",
     "describe",
@@ -78,26 +78,32 @@ def _without_metadata(t: types_pb2.LiteralType) -> types_pb2.LiteralType:
 
 
 def castable(
-    upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType, indexes: Indexes | None = None
+    upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType, cache: TypeCache | None = None
 ) -> bool:
     """Whether a value of type ``upstream`` may be bound to an input of type ``downstream`` (Flyte's
     ``AreTypesCastable``).
 
-    ``indexes`` keeps the indexes of big unions between calls (see :func:`candidates`); give one dict to all the
-    calls that check against the same, unchanged types.
+    ``cache`` keeps the verdicts and the indexes of big unions between calls; give one to all the calls that check
+    the same, unchanged types.
     """
     if equal(upstream, downstream):
         return True
-    indexes = {} if indexes is None else indexes
-    return _evaluate(_castable_steps(upstream, downstream, indexes), indexes)
+    if cache is None:
+        cache = TypeCache()
+    key = (id(upstream), id(downstream))
+    known = cache.verdicts.get(key)
+    if known is None:
+        verdict = _evaluate(_castable_steps(upstream, downstream, cache), cache)
+        known = cache.verdicts[key] = (upstream, downstream, verdict)
+    return known[2]
 
 
 # A check that yields its sub-checks (the function to run on two types) and is sent their answers; see _evaluate.
-_Step = Callable[[types_pb2.LiteralType, types_pb2.LiteralType, "Indexes"], "_Steps"]
+_Step = Callable[[types_pb2.LiteralType, types_pb2.LiteralType, "TypeCache"], "_Steps"]
 _Steps = Generator[tuple[_Step, Any, Any], bool, bool]
 
 
-def _evaluate(root: _Steps, indexes: Indexes) -> bool:
+def _evaluate(root: _Steps, cache: TypeCache) -> bool:
     """Run a check whose sub-checks are yielded: on an explicit stack, as types nest deeper than Python recursion
     goes, and each distinct sub-check once, as unions nested in unions would otherwise take exponential time.
 
@@ -125,10 +131,10 @@ def _evaluate(root: _Steps, indexes: Indexes) -> bool:
         known = memo.get(sub)
         answer = known[0] if known is not None else None
         if answer is None:
-            stack.append((step(a, b, indexes), sub, (a, b)))
+            stack.append((step(a, b, cache), sub, (a, b)))
 
 
-def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType, indexes: Indexes) -> _Steps:
+def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.LiteralType, cache: TypeCache) -> _Steps:
     if equal(upstream, downstream):
         return True
     # A union of one variant first tries as that variant.
@@ -142,7 +148,7 @@ def _castable_steps(upstream: types_pb2.LiteralType, downstream: types_pb2.Liter
     return (yield _casts_from_steps, downstream, upstream)
 
 
-def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType, indexes: Indexes) -> _Steps:
+def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType, cache: TypeCache) -> _Steps:
     """The checker of the downstream type, asked whether it accepts the upstream type."""
     kind = _kind(down)
     # Lists and maps nest to any depth: walked in a loop.
@@ -163,19 +169,19 @@ def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType, in
     if kind == "schema":
         return _schema_from(down.schema, up)
     if kind == "structured_dataset_type":
-        return (yield from _structured_dataset_steps(down.structured_dataset_type, up, indexes))
+        return (yield from _structured_dataset_steps(down.structured_dataset_type, up, cache))
     if kind == "union_type":
         # Only the variants that could accept a type are tried (all of them in a small union).
         if _kind(up) == "union_type":  # every upstream variant fits some downstream variant
             for u in up.union_type.variants:
-                for d in candidates(down, u, indexes):
+                for d in candidates(down, u, cache):
                     if (yield _castable_steps, u, d):
                         break
                 else:
                     return False
             return True
         fits = 0  # exactly one downstream variant accepts the upstream type: a second one settles it
-        for d in candidates(down, up, indexes):
+        for d in candidates(down, up, cache):
             if (yield _castable_steps, up, d):
                 fits += 1
                 if fits == 2:
@@ -192,8 +198,32 @@ def _casts_from_steps(down: types_pb2.LiteralType, up: types_pb2.LiteralType, in
 #: Unions with more variants than this are indexed; smaller ones are scanned.
 INDEX_ABOVE = 8
 
-#: Indexes of unions, by the id of the union type (kept in the value, so that the id is not reused).
-Indexes = dict[int, tuple[types_pb2.LiteralType, "_Variants"]]
+
+class TypeCache:
+    """What checks over one set of unchanging types keep between calls, by the ids of the types (held here too, so
+    that an id is not reused): castability verdicts, the indexes of big unions, the values of big enums."""
+
+    __slots__ = ("enums", "unions", "verdicts")
+
+    def __init__(self) -> None:
+        self.verdicts: dict[tuple[int, int], tuple[types_pb2.LiteralType, types_pb2.LiteralType, bool]] = {}
+        self.unions: dict[int, tuple[types_pb2.LiteralType, _Variants]] = {}
+        self.enums: dict[int, tuple[types_pb2.LiteralType, frozenset[str]]] = {}
+
+    def index(self, union: types_pb2.LiteralType) -> _Variants:
+        """The index of a union's variants."""
+        known = self.unions.get(id(union))
+        if known is None:
+            known = self.unions[id(union)] = (union, _Variants(union.union_type.variants))
+        return known[1]
+
+    def enum_values(self, enum: types_pb2.LiteralType) -> frozenset[str]:
+        """The values of an enum type, as a set."""
+        known = self.enums.get(id(enum))
+        if known is None:
+            known = self.enums[id(enum)] = (enum, frozenset(enum.enum_type.values))
+        return known[1]
+
 
 # A key a variant is filed under (see _Variants).
 _Key = tuple[Any, ...]
@@ -204,31 +234,25 @@ _STEP = {"collection_type": 1, "map_value_type": 2}
 
 
 def candidates(
-    union: types_pb2.LiteralType, upstream: types_pb2.LiteralType | None, indexes: Indexes, string: str | None = None
+    union: types_pb2.LiteralType, upstream: types_pb2.LiteralType | None, cache: TypeCache, string: str | None = None
 ) -> Iterable[types_pb2.LiteralType]:
     """The variants of a union type that may accept ``upstream`` (all of them when it is None), in their order.
 
     Every variant that accepts it is there: a few more cost a full check each. In a big union they come from an
-    index that ``indexes`` keeps for the next call. ``string``: the upstream is a string value (at the end of its
+    index that ``cache`` keeps for the next call. ``string``: the upstream is a string value (at the end of its
     lists and maps), which an enum takes only if it is one of its values.
     """
     variants = union.union_type.variants
     if len(variants) <= INDEX_ABOVE or upstream is None:
         return variants
-    known = indexes.get(id(union))
-    if known is None:
-        known = indexes[id(union)] = (union, _Variants(variants))
-    return known[1].candidates(upstream, string)
+    return cache.index(union).candidates(upstream, string)
 
 
-def index_depth(union: types_pb2.LiteralType, indexes: Indexes) -> int | None:
+def index_depth(union: types_pb2.LiteralType, cache: TypeCache) -> int | None:
     """How deep lists and maps nest in a big union's variants (None for a small union, which is not indexed)."""
     if len(union.union_type.variants) <= INDEX_ABOVE:
         return None
-    known = indexes.get(id(union))
-    if known is None:
-        known = indexes[id(union)] = (union, _Variants(union.union_type.variants))
-    return known[1].depth
+    return cache.index(union).depth
 
 
 class _Variants:
@@ -456,7 +480,7 @@ def _schema_from(down: types_pb2.SchemaType, up: types_pb2.LiteralType) -> bool:
 
 
 def _structured_dataset_steps(
-    down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType, indexes: Indexes
+    down: types_pb2.StructuredDatasetType, up: types_pb2.LiteralType, cache: TypeCache
 ) -> _Steps:
     if _is_none(up):
         return True  # structured datasets are nullable

@@ -24,7 +24,7 @@ from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._rules import time_problem
 from flytespec.validate._tasks import VARIABLE_NAME, check_readable_names, check_resources, check_struct_integers
 from flytespec.validate._types import (
-    Indexes,
+    TypeCache,
     candidates,
     castable,
     describe,
@@ -140,7 +140,6 @@ class WorkflowResult:
     referenced_tasks: list[bytes]
     referenced_subworkflows: list[bytes]
     ok: bool
-    renamed: dict[int, str]  # id(Node message) -> compiled id, for branch children
     rewrites: list[types_pb2.OutputReference]  # promises whose empty node_id the compiler writes as start-node
 
 
@@ -172,15 +171,11 @@ class _Checker:
         # Each top-level branch node with the span of self.children nested in it: the nodes its children wait
         # for make it wait too (see check_graph).
         self.branch_spans: list[tuple[str, int, int]] = []
-        self.renamed: dict[int, str] = {}
         self.rewrites: list[types_pb2.OutputReference] = []
         # While a binding is tried against a union's variants (_fits): the error count before the try.
         self.probing: int | None = None
-        # The indexes of big unions (see _types.candidates), kept for the whole workflow.
-        self.indexes: Indexes = {}
-        # The values of big enums as sets, by the id of the enum type (kept in the value, so that the id is not
-        # reused): a long list of strings bound to one is checked in linear time.
-        self.enum_values: dict[int, tuple[types_pb2.LiteralType, frozenset[str]]] = {}
+        # Verdicts, indexes of big unions and sets of enum values, kept for the whole workflow (see _types.TypeCache).
+        self.types = TypeCache()
         self.tasks_used: list[bytes] = []
         self.subworkflows_used: list[bytes] = []
         self.wf_inputs = _variables(wf.interface.inputs) if wf.HasField("interface") else {}
@@ -328,6 +323,15 @@ class _Checker:
         for child in self.children:
             if not child.msg.id:
                 continue  # reported by the field rule on Node.id
+            if child.compiled_id in RESERVED:
+                self.report(
+                    Code.ReservedNodeId,
+                    (*child.segments, "id"),
+                    child.msg.id,
+                    f"in the compiled workflow this node is named {child.compiled_id!r}, which is reserved for "
+                    "Flyte's own nodes",
+                )
+                continue
             first = taken.setdefault(child.compiled_id, child.segments)
             if first is not child.segments:
                 self.report(
@@ -347,7 +351,6 @@ class _Checker:
             referenced_tasks=self.tasks_used,
             referenced_subworkflows=self.subworkflows_used,
             ok=ok,
-            renamed=self.renamed,
             rewrites=self.rewrites,
         )
 
@@ -644,7 +647,6 @@ class _Checker:
         # Compiled templates already carry the compiled ids of branch children.
         compiled_id = msg.id if self.compiled else f"{parent.compiled_id}-{msg.id}"
         child = _Node(msg, segments, compiled_id, False)
-        self.renamed[id(msg)] = compiled_id
         self.children.append(child)
         return child
 
@@ -826,7 +828,7 @@ class _Checker:
                     if source_type is not None and (
                         not typed
                         or equal(source_type, expected_type)
-                        or castable(source_type, expected_type, self.indexes)
+                        or castable(source_type, expected_type, self.types)
                     ):
                         if not source_id:
                             rewrites.append(promise)
@@ -934,9 +936,9 @@ class _Checker:
         again: a second walk per level would make unions nested in unions cost exponential time.
         """
         fitting: list[tuple[types_pb2.LiteralType, Any]] = []
-        depth = index_depth(expected, self.indexes)
+        depth = index_depth(expected, self.types)
         shape, string = _binding_shape(data, depth) if depth is not None else (None, None)
-        tried = candidates(expected, shape, self.indexes, string)
+        tried = candidates(expected, shape, self.types, string)
         more = False
         for variant in tried:
             if len(fitting) == 2:
@@ -1061,7 +1063,7 @@ class _Checker:
                     )
                     return
                 source_type = fields[key]
-        if typed and not castable(source_type, expected, self.indexes):
+        if typed and not castable(source_type, expected, self.types):
             producer = source.msg.metadata.name if source.msg.HasField("metadata") and source.msg.metadata.name else ""
             label = f"{producer}.{promise.var}" if producer else promise.var
             self.report(
@@ -1101,7 +1103,7 @@ class _Checker:
                 node_id,
                 f"the type of the value bound to {var!r} cannot be told (a blob needs its metadata)",
             )
-        elif typed and not castable(t, expected, self.indexes):
+        elif typed and not castable(t, expected, self.types):
             self.report(
                 Code.MismatchingTypes,
                 segs,
@@ -1111,13 +1113,8 @@ class _Checker:
         if typed and expected.WhichOneof("type") == "enum_type":
             value = scalar.primitive.string_value
             values = expected.enum_type.values
-            if len(values) > 16:
-                known = self.enum_values.get(id(expected))
-                if known is None:
-                    known = self.enum_values[id(expected)] = (expected, frozenset(values))
-                found = value in known[1]
-            else:
-                found = value in values
+            # A big enum as a set: a long list of strings bound to one is checked in linear time.
+            found = value in (self.types.enum_values(expected) if len(values) > 16 else values)
             if not found:
                 self.report(
                     Code.IllegalEnumValue,
