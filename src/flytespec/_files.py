@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -14,19 +15,26 @@ __all__ = ["write_atomic"]
 def write_atomic(path: Path, payload: bytes, message_type: str | None = None) -> None:
     """Write ``payload`` to ``path`` through a temporary file beside it, renamed over it once written, so a failure
     never leaves a half-written file. A new file gets the usual permissions (0o666 less the umask), an existing one
-    keeps its own.
+    keeps its own. A symbolic link is followed (the file it names is replaced, the link kept); a pipe or a device
+    (``/dev/stdout``) is written in place, as it cannot be replaced.
 
     Raises:
         EncodeError: the file cannot be written; it names ``path`` (never the temporary file) and says why.
     """
     tmp: str | None = None
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        kind = os.stat(path).st_mode if path.exists() else None  # follows links
+        if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+            with open(path, "wb") as handle:
+                handle.write(payload)
+            return
+        target = path.resolve() if path.is_symlink() else path
+        mode = kind & 0o777 if kind is not None else 0o666 & ~_umask()
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
         tmp = None
     except OSError as err:
         raise EncodeError(_why_not_written(path, err), message_type=message_type, target=str(path)) from None

@@ -158,12 +158,12 @@ def _as_recompiled(result: WorkflowResult, template: workflow_pb2.WorkflowTempla
     for child in result.children:
         renamed[child.compiled_id] = child.compiled_id = final[id(child.msg)]
     for edges in (result.upstream, result.downstream):
-        for node_id in [node_id for node_id in edges if node_id in renamed]:
-            edges[renamed[node_id]] = edges.pop(node_id)
-        for targets in edges.values():
-            for node_id in targets & renamed.keys():
-                targets.discard(node_id)
-                targets.add(renamed[node_id])
+        # All at once: a child's new id may be the old id of another (`b-b-e`).
+        moved = {
+            renamed.get(node_id, node_id): {renamed.get(t, t) for t in targets} for node_id, targets in edges.items()
+        }
+        edges.clear()
+        edges.update(moved)
 
 
 def _compiled_workflow(

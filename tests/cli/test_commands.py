@@ -326,6 +326,17 @@ def test_compile_refuses_a_broken_workflow_with_its_diagnostics(flytespec: Run, 
     assert not (tmp_path / "c.pb").exists()
 
 
+def test_compile_errors_name_the_input_and_the_option(flytespec: Run) -> None:
+    task_file = str(EXAMPLES / "gpu-train.task.json")
+    no_workflow = flytespec("compile", task_file, "-o", "c.pb")
+    assert no_workflow.returncode == 2
+    assert _one_line_error(no_workflow).startswith(f"flytespec: error: {task_file}: ")
+    unknown = flytespec("compile", str(CLOSURE), "-o", "c.txt")
+    assert unknown.returncode == 2
+    assert _one_line_error(unknown).endswith("or --format")
+    assert flytespec("compile", str(CLOSURE), "-o", "c.txt", "--format", "json").returncode == 0
+
+
 def test_compile_needs_a_workflow_choice_when_there_are_several(flytespec: Run) -> None:
     proc = flytespec("compile", str(CLOSURE), str(ERRORS / "CycleDetected.yaml"), "-o", "-")
     assert proc.returncode == 2

@@ -153,3 +153,27 @@ def test_dump_keeps_the_mode_of_a_file_it_replaces(tmp_path: Path) -> None:
     io.dump(_closure(), target)
     assert target.stat().st_mode & 0o777 == 0o600
     assert io.load(target) == _closure()
+
+
+def test_dump_follows_symbolic_links_and_writes_pipes_in_place(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    target = tmp_path / "target.json"
+    target.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(target.name)
+    io.dump(_closure(), link)
+    assert link.is_symlink()
+    assert io.load(target) == _closure()
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    io.dump(_closure(), fifo, format="json")
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert io.loads(received[0], "WorkflowClosure") == _closure()

@@ -147,3 +147,31 @@ def test_a_branch_child_may_not_be_compiled_into_a_reserved_id() -> None:
     assert {(d.code, d.path) for d in validate(spec, tasks=[add_one()])} == {
         (Code.ReservedNodeId, "template.nodes[0].branch_node.if_else.case.then_node.id")
     }
+
+
+def test_a_renamed_id_may_be_the_old_id_of_another_child() -> None:
+    """Branch ``b`` holds a branch also named ``b`` and a node ``e``: compiled twice, the outer ``e`` becomes
+    ``b-b-e``, the id the inner ``e`` had after the first compile. Every child keeps its own connections."""
+    inner = _branch("b", task_node("c", "add_one", x=promise("", "x")), task_node("e", "add_one", x=scalar_int(1)))
+    s = _workflow("s", _branch("b", inner, task_node("e", "add_one", x=promise("", "x"))))
+    t = _workflow("t", _runs("m", "s"))
+    closure = _compile(_workflow("p", _runs("n1", "t"), _runs("n2", "s")), s, t)
+    assert _child_ids(_by_name(closure, "s")) == ["b-b-b", "b-b-e", "b-b-b-b-b-c", "b-b-b-b-b-e"]
+    assert validate(closure) == []
+
+
+def test_what_compile_keeps_as_given_validates_as_given() -> None:
+    """Flyte's compiler writes subworkflows nothing runs as they are, without their tasks, and no launch plans: a
+    compiled closure is checked accordingly."""
+    unused = _workflow("unused", task_node("u", "not_given", x=promise("", "x")))
+    lp_node = workflow_pb2.Node(id="l", inputs=bind(x=promise("", "x")))
+    lp_node.workflow_node.launchplan_ref.CopyFrom(ident("lp", identifier_pb2.LAUNCH_PLAN))
+    launch_plan = workflow_pb2.LaunchPlanTemplate(id=ident("lp", identifier_pb2.LAUNCH_PLAN))
+    launch_plan.interface.inputs.CopyFrom(_workflow("x").interface.inputs)
+    launch_plan.interface.outputs.SetInParent()
+    primary = _workflow("p", task_node("n", "add_one", x=promise("", "x")), lp_node)
+    closure = compile(primary, tasks=[add_one()], subworkflows=[unused], launch_plans=[launch_plan])
+    assert [sub.template.id.name for sub in closure.sub_workflows] == ["unused"]
+    assert not closure.sub_workflows[0].HasField("connections")
+    assert len(closure.launch_plans) == 0
+    assert validate(closure) == []

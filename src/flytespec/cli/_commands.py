@@ -25,14 +25,17 @@ from flytespec.cli._common import (
 __all__ = ["compile", "convert", "diff", "digest", "graph", "schema"]
 
 
-def _output_format(target: str, given: str | None, default: str = "json") -> str:
+def _output_format(target: str, given: str | None, option: str, default: str = "json") -> str:
+    """The output format: ``given`` (with ``option``), else the one the extension of ``target`` names."""
     if given:
         return given
     if target == STDIN:
         return default
     found = io.format_from_name(target)
     if found is None:
-        raise CliError(f"{target}: cannot tell the output format from the extension: use .pb, .json or .yaml, or --to")
+        raise CliError(
+            f"{target}: cannot tell the output format from the extension: use .pb, .json or .yaml, or {option}"
+        )
     return found
 
 
@@ -48,8 +51,8 @@ def convert(args: argparse.Namespace) -> int:
     target = args.output or args.output_option
     if not target:
         raise CliError("give the file to write: flytespec convert IN OUT (or -o - for stdout)")
-    fmt = _output_format(target, args.to)
-    refuse_binary_terminal(target, fmt)
+    fmt = _output_format(target, args.to, "--to")
+    refuse_binary_terminal(target, fmt, "--to")
     if args.from_format is not None:
         source = _load_with_format(args.input, args.type, args.from_format)
     else:
@@ -123,8 +126,10 @@ def _choose_workflow(sources: list[Source], wanted: str | None, compiled_ok: boo
     if len(candidates) == 1:
         return candidates[0][1]
     if not candidates:
+        inputs = ", ".join(dict.fromkeys(s.label for s in sources))
         raise CliError(
-            "the input holds no workflow: give a WorkflowClosure, a WorkflowSpec or WorkflowTemplate, or an archive"
+            f"{inputs}: no workflow in the input: give a WorkflowClosure, a WorkflowSpec or WorkflowTemplate, "
+            "or an archive"
         )
     names = ", ".join(sorted(n or "<unnamed>" for n, _ in candidates))
     raise CliError(f"the input holds {len(candidates)} workflows ({names}): choose one with --workflow NAME")
@@ -141,8 +146,8 @@ def compile(args: argparse.Namespace) -> int:
 
     show_warnings()
     target = args.output
-    fmt = args.format or _output_format(target, None)
-    refuse_binary_terminal(target, fmt)
+    fmt = _output_format(target, args.format, "--format")
+    refuse_binary_terminal(target, fmt, "--format")
     sources = load_messages(args.inputs, args.type)
     chosen = _choose_workflow(sources, args.workflow, compiled_ok=False)
     assert chosen.message is not None

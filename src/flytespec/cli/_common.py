@@ -266,10 +266,10 @@ def write_output(target: str, data: bytes | str) -> None:
     write_atomic(Path(target), payload)
 
 
-def refuse_binary_terminal(target: str, fmt: str) -> None:
-    """Refuse to write binary protobuf to a terminal."""
+def refuse_binary_terminal(target: str, fmt: str, option: str) -> None:
+    """Refuse to write binary protobuf to a terminal (``option`` chooses another format)."""
     if target == STDIN and fmt == "binary" and sys.stdout.isatty():
-        raise CliError("binary output to a terminal: redirect it to a file, or choose --to json or yaml")
+        raise CliError(f"binary output to a terminal: redirect it to a file, or choose {option} json or yaml")
 
 
 def colorizer(option: str, stream: TextIO) -> Callable[[str, str], str]:

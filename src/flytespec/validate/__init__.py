@@ -130,12 +130,14 @@ def _check_template(
     return check_workflow(wf, segments, run.ctx, run.workflow_emit, compiled=compiled)
 
 
-def _remaining_subworkflows(run: Run) -> None:
+def _remaining_subworkflows(run: Run, *, compiled_only: bool = False) -> None:
     """The spec's subworkflows that nothing referenced are checked on their own too (those given beside it are
-    context: checked when used)."""
+    context: checked when used). ``compiled_only``: those kept as written are not (a compiled closure holds them
+    as Flyte's compiler does: without the tasks they reference); their field rules are checked all the same."""
     for key, (template, segments) in list(run.ctx.subworkflows.items()):
-        if key not in run.ctx.checked and segments[:1] != (CONTEXT,):
-            _check_template(run, template, segments, key in run.ctx.compiled_subworkflows)
+        compiled = key in run.ctx.compiled_subworkflows
+        if key not in run.ctx.checked and segments[:1] != (CONTEXT,) and (compiled or not compiled_only):
+            _check_template(run, template, segments, compiled)
 
 
 def _check_used_context(run: Run) -> None:
@@ -357,7 +359,7 @@ def run_validation(
             primary = _check_template(run, spec.primary.template, ("primary", "template"), compiled=True)
             _compiled_parts(run, spec.primary, primary, ("primary",))
             run_by_primary.update(subworkflow_runs(primary, run.ctx.checked))
-        _remaining_subworkflows(run)
+        _remaining_subworkflows(run, compiled_only=True)
         for i, compiled_sub in enumerate(spec.sub_workflows):
             key = id_key(compiled_sub.template.id)
             checked = run.ctx.checked.get(key)

@@ -259,8 +259,8 @@ class _Variants:
     """A union's variants, filed under keys of what each accepts: a variant that accepts a type is filed under one
     of the keys :func:`_wanted` gives for that type. A key names a kind, the path of lists and maps to it (by a
     hash) and, for simple types, enums and blobs, what tells them apart (the simple type, the values, the format,
-    the tag). A variant that is a union, or holds one, is filed under ``"*"`` at its path: any type under that path
-    may fit it."""
+    the tag). A variant that is a union, or holds one, is filed under ``"union"`` at its path (it takes unions) and
+    under the keys of its own variants."""
 
     __slots__ = ("buckets", "depth", "variants")
 
@@ -288,37 +288,43 @@ class _Variants:
 
 
 def _filed(t: types_pb2.LiteralType) -> list[_Key]:
-    """The keys a variant is filed under."""
+    """The keys a variant is filed under. A variant that is a union (or holds one) takes unions, and what any of its
+    own variants takes: it is filed under theirs too."""
     keys: list[_Key] = []
-    path, depth = _ROOT, 0
-    kind = _kind(t)
-    while kind in _STEP:
-        path, depth = hash((path, _STEP[kind])), depth + 1
-        keys.append(("pre", path, depth))  # an empty list or map of this path fits it
-        t = getattr(t, kind)
+    pending = [(t, _ROOT, 0, False)]  # (type, path, depth, whether in a union)
+    while pending:
+        t, path, depth, in_union = pending.pop()
         kind = _kind(t)
-    if kind == "union_type":
-        keys.append(("*", path))
-    elif kind == "simple":
-        if t.simple == _NONE:
-            keys.append(("none", path))
+        while kind in _STEP:
+            path, depth = hash((path, _STEP[kind])), depth + 1
+            keys.append(("pre", path, depth))  # an empty list or map of this path fits it
+            t = getattr(t, kind)
+            kind = _kind(t)
+        if kind == "union_type":
+            keys.append(("union", path))
+            pending.extend((variant, path, depth, True) for variant in t.union_type.variants)
+        elif kind == "simple":
+            if t.simple == _NONE:
+                keys.append(("none", path))
+            else:
+                keys += [("simple", path, t.simple), ("simple", path, t.simple, _tag(t))]
+        elif kind == "enum_type":
+            values = tuple(t.enum_type.values)
+            keys += [("enum", path), ("enum", path, values), ("enum", path, values, _tag(t))]
+            if in_union:  # a string value fits it by type alone: its value is checked against the union
+                keys.append(("enum in union", path))
+            keys += [("enum value", path, value) for value in dict.fromkeys(values)]
+        elif kind == "blob":
+            keys += [("blob", path), ("blob", path, t.blob.format)]
+        elif kind == "schema":
+            keys.append(("table", path))
+        elif kind == "structured_dataset_type":
+            keys += [("table", path), ("none", path)]  # structured datasets are nullable
+        elif kind is None:
+            keys.append(("unset", path))
         else:
-            keys += [("simple", path, t.simple), ("simple", path, t.simple, _tag(t))]
-    elif kind == "enum_type":
-        values = tuple(t.enum_type.values)
-        keys += [("enum", path), ("enum", path, values), ("enum", path, values, _tag(t))]
-        keys += [("enum value", path, value) for value in dict.fromkeys(values)]
-    elif kind == "blob":
-        keys += [("blob", path), ("blob", path, t.blob.format)]
-    elif kind == "schema":
-        keys.append(("table", path))
-    elif kind == "structured_dataset_type":
-        keys += [("table", path), ("none", path)]  # structured datasets are nullable
-    elif kind is None:
-        keys.append(("unset", path))
-    else:
-        keys.append(("any",))
-    return keys
+            keys.append(("any",))
+    return list(dict.fromkeys(keys))
 
 
 def _wanted(t: types_pb2.LiteralType, depth_limit: int, string: str | None = None) -> list[_Key] | None:
@@ -332,7 +338,6 @@ def _wanted(t: types_pb2.LiteralType, depth_limit: int, string: str | None = Non
     keys: list[_Key] = [("any",)]
     path, depth = _ROOT, 0
     while True:
-        keys.append(("*", path))
         kind = _kind(t)
         if kind in _STEP:
             if depth == depth_limit:
@@ -346,7 +351,7 @@ def _wanted(t: types_pb2.LiteralType, depth_limit: int, string: str | None = Non
         break
     tag = _tag(t)
     if kind == "union_type":
-        pass  # only unions accept a union
+        keys.append(("union", path))  # only unions accept a union
     elif kind == "simple":
         if t.simple == _NONE:
             keys.append(("none", path))
@@ -355,7 +360,7 @@ def _wanted(t: types_pb2.LiteralType, depth_limit: int, string: str | None = Non
         else:
             keys.append(("simple", path, t.simple, tag) if tag else ("simple", path, t.simple))
             if t.simple == _STRING:  # a string may feed an enum (a string value, one that has it)
-                keys.append(("enum", path) if string is None else ("enum value", path, string))
+                keys += [("enum", path)] if string is None else [("enum value", path, string), ("enum in union", path)]
     elif kind == "enum_type":
         values = tuple(t.enum_type.values)
         keys.append(("enum", path, values, tag) if tag else ("enum", path, values))

@@ -478,6 +478,10 @@ class _Checker:
                 node.inputs, node.outputs = dict(self.wf_inputs), dict(self.wf_outputs)
                 return
             lp = self.ctx.launch_plans.get(id_key(lp_id))
+            if lp is None and self.compiled:
+                # Flyte's compiler leaves launch plans out of the closure (it checked the bindings): the workflow
+                # looks them up by id when it runs.
+                return
             if lp is None:
                 self.report(
                     Code.WorkflowReferenceNotFound,
@@ -939,11 +943,9 @@ class _Checker:
         depth = index_depth(expected, self.types)
         shape, string = _binding_shape(data, depth) if depth is not None else (None, None)
         tried = candidates(expected, shape, self.types, string)
-        more = False
         for variant in tried:
             if len(fitting) == 2:
-                more = True  # others may fit too: not tried
-                break
+                break  # others may fit too: not tried
             found = yield self._fits_steps(node, segs, var, data, variant, target)
             if found is not None:
                 fitting.append((variant, found))
@@ -966,9 +968,8 @@ class _Checker:
                 Code.AmbiguousBindingUnionValue,
                 segs,
                 node.msg.id or None,
-                f"{var!r} is bound to a value that fits several variants of {describe(expected)}: "
-                + ", ".join(describe(variant) for variant, _ in fitting)
-                + (" (and maybe more)" if more else ""),
+                f"{var!r} is bound to a value that fits more than one variant of {describe(expected)}: "
+                + " and ".join(describe(variant) for variant, _ in fitting),
             )
 
     def _fits_steps(
