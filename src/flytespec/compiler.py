@@ -154,9 +154,11 @@ def _as_recompiled(result: WorkflowResult, template: workflow_pb2.WorkflowTempla
     leave (see flytespec.validate._recompile); validation refused ids that would collide or grow too long."""
     final = renamed_children(result, template, times)
     assert final is not None
-    renamed = {}
+    renamed: dict[str, str] = {}
     for child in result.children:
-        renamed[child.compiled_id] = child.compiled_id = final[id(child.msg)]
+        new_id = final[id(child.msg)]
+        renamed[child.compiled_id] = new_id
+        child.compiled_id = new_id
     for edges in (result.upstream, result.downstream):
         # All at once: a child's new id may be the old id of another (`b-b-e`).
         moved = {
