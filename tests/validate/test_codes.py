@@ -58,6 +58,15 @@ def chain() -> workflow_pb2.WorkflowTemplate:
     )
 
 
+def running_a_subworkflow() -> tuple[workflow_pb2.WorkflowTemplate, workflow_pb2.WorkflowTemplate]:
+    """A subworkflow ``sub`` (the chain), and a workflow whose node ``s`` runs it: output y = s.y."""
+    sub = chain()
+    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
+    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
+    return sub, workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+
+
 def test_the_base_specs_are_valid() -> None:
     assert validate(closure(chain(), add_one())) == []
     assert validate(add_one()) == []
@@ -935,22 +944,16 @@ def test_compile_sorts_the_failure_node_upstream_ids_like_every_node() -> None:
 def test_tasks_and_subworkflows_given_beside_are_checked_under_context() -> None:
     from flytespec.compiler import CompileError, compile
 
-    sub = chain()
-    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    sub, main = running_a_subworkflow()
     sub.nodes[0].id = "Bad_Id"
     sub.nodes[1].upstream_node_ids[0] = "Bad_Id"
     sub.nodes[1].inputs[0].binding.promise.node_id = "Bad_Id"
     task = add_one()
     task.container.image = ""
-    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
-    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
     own = chain()  # the spec's own subworkflow: its paths stay its own
     own.id.CopyFrom(ident("own", identifier_pb2.WORKFLOW))
     own.nodes[0].inputs[0].binding.promise.var = "nope"
-    spec = admin_workflow_pb2.WorkflowSpec(
-        template=workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")}),
-        sub_workflows=[own],
-    )
+    spec = admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[own])
     expected = {
         (Code.InvalidValue, "context.subworkflows[0].nodes[0].id"),
         (Code.ValueRequired, "context.tasks[0].container.image"),
@@ -1001,17 +1004,13 @@ def test_compile_task_reports_paths_in_the_message_given() -> None:
 
 def test_context_can_be_trusted() -> None:
     """check_context=False: the tasks and subworkflows given beside are used, but what lies in them is not reported."""
-    sub = chain()
-    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
+    sub, spec = running_a_subworkflow()
     sub.nodes[0].id = "Bad_Id"  # a field rule
     sub.nodes[1].upstream_node_ids[0] = "Bad_Id"
     sub.nodes[1].inputs[0].binding.promise.node_id = "Bad_Id"
     sub.nodes[1].inputs[0].binding.promise.var = "nope"  # a workflow check
     task = add_one()
     task.container.image = ""  # a task check
-    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
-    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
-    spec = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
     paths = {path for _, path in found(spec, tasks=[task], subworkflows=[sub])}
     assert paths == {
         "context.subworkflows[0].nodes[0].id",
@@ -1035,11 +1034,7 @@ def test_context_is_checked_when_used_and_as_what_it_is() -> None:
     compile(closure(chain(), add_one()), tasks=[unused])
     # A compiled subworkflow given beside a plain spec is checked as compiled, and a plain one beside a compiled
     # closure as plain.
-    sub = chain()
-    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
-    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
-    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
-    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    sub, main = running_a_subworkflow()
     compiled = compile(admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub]), tasks=[add_one()])
     spec = admin_workflow_pb2.WorkflowSpec(template=main)
     assert validate(spec, tasks=[add_one()], subworkflows=[compiled.sub_workflows[0]]) == []
@@ -1103,11 +1098,7 @@ def test_compiled_node_mismatch() -> None:
     compiled.primary.template.nodes.add(id="end-node").inputs.extend(compiled.primary.template.outputs)
     assert found(compiled) == {(Code.CompiledNodeMismatch, "primary.template.nodes[4]")}
     # A compiled subworkflow is held to the same; one kept as written (no connections) is not.
-    sub = chain()
-    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
-    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
-    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
-    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    sub, main = running_a_subworkflow()
     compiled = compile(admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub]), tasks=[add_one()])
     compiled.sub_workflows[0].template.nodes[0].upstream_node_ids.append("n0")
     assert found(compiled) == {(Code.CompiledNodeMismatch, "sub_workflows[0].template.nodes[0]")}
@@ -1116,11 +1107,7 @@ def test_compiled_node_mismatch() -> None:
 def test_compiled_subworkflows_need_connections_when_run_and_are_raw_otherwise() -> None:
     from flytespec.compiler import compile
 
-    sub = chain()
-    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
-    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
-    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
-    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    sub, main = running_a_subworkflow()
     # Kept as written (nothing runs it): a branch child `c` beside a node `c` is fine, as it is not renamed.
     raw = workflow(
         branch(task_node("c", "add_one", x=promise("", "x")), task_node("d", "add_one", x=scalar_int(0))),
@@ -1153,11 +1140,7 @@ def test_compiled_closures_need_their_workflow_and_its_connections() -> None:
 def test_compiled_subworkflows_are_checked_as_compiled_with_their_connections() -> None:
     from flytespec.compiler import compile
 
-    sub = chain()
-    sub.id.CopyFrom(ident("sub", identifier_pb2.WORKFLOW))
-    node = workflow_pb2.Node(id="s", inputs=bind(x=promise("", "x")))
-    node.workflow_node.sub_workflow_ref.CopyFrom(sub.id)
-    main = workflow(node, inputs={"x": INT}, outputs={"y": INT}, output_bindings={"y": promise("s", "y")})
+    sub, main = running_a_subworkflow()
     spec = admin_workflow_pb2.WorkflowSpec(template=main, sub_workflows=[sub])
     compiled = compile(spec, tasks=[add_one()])
     # The compiled subworkflow holds start-node and end-node, which only compiled templates may hold.
