@@ -44,10 +44,10 @@ from flytespec.validate._run import CONTEXT, LaunchPlanLike, Run, TaskLike, Work
 from flytespec.validate._tasks import check_task
 from flytespec.validate._workflow import (
     END_NODE,
-    RESERVED,
     START_NODE,
     WorkflowResult,
     check_workflow,
+    compiled_id_clashes,
     id_key,
     resource_type_name,
 )
@@ -244,20 +244,16 @@ def _check_recompiled(run: Run, primary: WorkflowResult) -> None:
                 why + f"renames its branch nodes each time: their ids would grow past {MAX_RENAMED_ID} characters",
             )
             continue
-        taken: dict[str, tuple[str, ...]] = {node.compiled_id: node.segments for node in result.top_level}
-        for child in result.children:
-            renamed = final[id(child.msg)]
-            first = taken.setdefault(renamed, child.segments)
-            if first is not child.segments or renamed in RESERVED:
-                run.add(
-                    Code.DuplicateNodeId,
-                    join((*segments, *child.segments, "id")),
-                    child.msg.id or None,
-                    name,
-                    why
-                    + f"renames its branch nodes each time: this one ends up named {renamed!r}, like "
-                    + ("Flyte's own node" if renamed in RESERVED else format_path(first)),
-                )
+        for child, renamed, first in compiled_id_clashes(result.top_level, result.children, final):
+            run.add(
+                Code.DuplicateNodeId,
+                join((*segments, *child.segments, "id")),
+                child.msg.id or None,
+                name,
+                why
+                + f"renames its branch nodes each time: this one ends up named {renamed!r}, like "
+                + ("Flyte's own node" if first is None else format_path(first)),
+            )
 
 
 def _as_compiled(node: workflow_pb2.Node, template: workflow_pb2.WorkflowTemplate) -> bool:

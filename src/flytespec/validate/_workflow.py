@@ -36,7 +36,16 @@ from flytespec.validate._types import (
     shown,
 )
 
-__all__ = ["END_NODE", "START_NODE", "Context", "LaunchPlanInterface", "WorkflowResult", "check_workflow", "id_key"]
+__all__ = [
+    "END_NODE",
+    "START_NODE",
+    "Context",
+    "LaunchPlanInterface",
+    "WorkflowResult",
+    "check_workflow",
+    "compiled_id_clashes",
+    "id_key",
+]
 
 START_NODE = "start-node"
 END_NODE = "end-node"
@@ -319,26 +328,23 @@ class _Checker:
         """Branch children join the workflow's nodes under their compiled ids (``<branch>-<child>``), which must not
         be taken by another node: Flyte's compiler merges the two nodes' connections, and the workflow then fails
         to start (propeller refuses the colliding node names)."""
-        taken = {node_id: node.segments for node_id, node in self.nodes.items()}
-        for child in self.children:
+        for child, compiled_id, first in compiled_id_clashes(self.nodes.values(), self.children, {}):
             if not child.msg.id:
                 continue  # reported by the field rule on Node.id
-            if child.compiled_id in RESERVED:
+            if first is None:
                 self.report(
                     Code.ReservedNodeId,
                     (*child.segments, "id"),
                     child.msg.id,
-                    f"in the compiled workflow this node is named {child.compiled_id!r}, which is reserved for "
+                    f"in the compiled workflow this node is named {compiled_id!r}, which is reserved for "
                     "Flyte's own nodes",
                 )
-                continue
-            first = taken.setdefault(child.compiled_id, child.segments)
-            if first is not child.segments:
+            else:
                 self.report(
                     Code.DuplicateNodeId,
                     (*child.segments, "id"),
                     child.msg.id,
-                    f"in the compiled workflow this node is named {child.compiled_id!r}, like {format_path(first)}: "
+                    f"in the compiled workflow this node is named {compiled_id!r}, like {format_path(first)}: "
                     "Flyte registers the workflow, but it fails when run",
                 )
 
@@ -1291,6 +1297,22 @@ def _var_name(var: str) -> str | None:
         if len(_VAR_NAMES) < 65536:
             _VAR_NAMES[var] = name
     return name
+
+
+def compiled_id_clashes(
+    top_level: Iterable[_Node], children: Iterable[_Node], ids: Mapping[int, str]
+) -> Iterator[tuple[_Node, str, tuple[str, ...] | None]]:
+    """The branch children whose compiled id (from ``ids`` by the ``id()`` of their message, else their own) is
+    reserved (with None) or already another node's (with the path of the first node that has it)."""
+    taken = {node.compiled_id: node.segments for node in top_level}
+    for child in children:
+        compiled_id = ids.get(id(child.msg), child.compiled_id)
+        if compiled_id in RESERVED:
+            yield child, compiled_id, None
+            continue
+        first = taken.setdefault(compiled_id, child.segments)
+        if first is not child.segments:
+            yield child, compiled_id, first
 
 
 def _derives_inputs(msg: workflow_pb2.Node) -> bool:
