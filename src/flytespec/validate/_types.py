@@ -88,14 +88,7 @@ def castable(
     """
     if equal(upstream, downstream):
         return True
-    if cache is None:
-        cache = TypeCache()
-    key = (id(upstream), id(downstream))
-    known = cache.verdicts.get(key)
-    if known is None:
-        verdict = _evaluate(_castable_steps(upstream, downstream, cache), cache)
-        known = cache.verdicts[key] = (upstream, downstream, verdict)
-    return known[2]
+    return _evaluate(_castable_steps, upstream, downstream, TypeCache() if cache is None else cache)
 
 
 # A check that yields its sub-checks (the function to run on two types) and is sent their answers; see _evaluate.
@@ -103,16 +96,21 @@ _Step = Callable[[types_pb2.LiteralType, types_pb2.LiteralType, "TypeCache"], "_
 _Steps = Generator[tuple[_Step, Any, Any], bool, bool]
 
 
-def _evaluate(root: _Steps, cache: TypeCache) -> bool:
+def _evaluate(step: _Step, a: types_pb2.LiteralType, b: types_pb2.LiteralType, cache: TypeCache) -> bool:
     """Run a check whose sub-checks are yielded: on an explicit stack, as types nest deeper than Python recursion
-    goes, and each distinct sub-check once, as unions nested in unions would otherwise take exponential time.
+    goes, and each distinct check once per cache (its verdicts), as unions nested in unions would otherwise take
+    exponential time, and as a workflow asks the same of the same types many times.
 
-    Sub-checks are told apart by the identity of their types, which the memo keeps alive (so no id is reused); two
-    objects for one type only cost a repeated sub-check.
+    Checks are told apart by the identity of their types, which the cache keeps alive (so no id is reused); two
+    objects for one type only cost a repeated check.
     """
-    memo: dict[tuple[str, int, int], tuple[bool, tuple[Any, Any]]] = {}
+    memo = cache.verdicts
+    root = (step.__name__, id(a), id(b))
+    known = memo.get(root)
+    if known is not None:
+        return known[0]
     # (the running check, its memo key, its two types)
-    stack: list[tuple[_Steps, tuple[str, int, int] | None, tuple[Any, Any]]] = [(root, None, (None, None))]
+    stack: list[tuple[_Steps, tuple[str, int, int], tuple[Any, Any]]] = [(step(a, b, cache), root, (a, b))]
     answer: bool | None = None
     while True:
         steps, key, types = stack[-1]
@@ -121,8 +119,7 @@ def _evaluate(root: _Steps, cache: TypeCache) -> bool:
         except StopIteration as done:
             stack.pop()
             result = bool(done.value)
-            if key is not None:
-                memo[key] = (result, types)
+            memo[key] = (result, types)
             if not stack:
                 return result
             answer = result
@@ -206,7 +203,8 @@ class TypeCache:
     __slots__ = ("enums", "unions", "verdicts")
 
     def __init__(self) -> None:
-        self.verdicts: dict[tuple[int, int], tuple[types_pb2.LiteralType, types_pb2.LiteralType, bool]] = {}
+        # (check, id of one type, id of the other) -> (verdict, the two types)
+        self.verdicts: dict[tuple[str, int, int], tuple[bool, tuple[Any, Any]]] = {}
         self.unions: dict[int, tuple[types_pb2.LiteralType, _Variants]] = {}
         self.enums: dict[int, tuple[types_pb2.LiteralType, frozenset[str]]] = {}
 
