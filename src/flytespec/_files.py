@@ -23,7 +23,10 @@ def write_atomic(path: Path, payload: bytes, message_type: str | None = None) ->
     """
     tmp: str | None = None
     try:
-        kind = os.stat(path).st_mode if path.exists() else None  # follows links
+        try:
+            kind: int | None = os.stat(path).st_mode  # follows links
+        except FileNotFoundError:
+            kind = None
         if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
             with open(path, "wb") as handle:
                 handle.write(payload)
