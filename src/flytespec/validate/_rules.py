@@ -497,35 +497,38 @@ def _body(
             if check is not None and check.rules.required:
                 lines += ["else:", f"    {slow}"] if inner else [f"if not ({has}):", f"    {slow}"]
         elif is_map(f):
+            entries = f"v{n}_{name}"  # the map, read once; its loops run only when it has entries
+            walk: list[str] = []
+            required_map = False
             if check is not None:
                 if check.key_pattern is not None and not (check.rules.pattern or check.rules.format):
                     env[f"K{key}"] = check.key_pattern.fullmatch
                     text_key = "k" if message_of(f).fields_by_name["key"].type == _F.TYPE_STRING else "str(k)"
-                    lines += [
-                        f"for k in {value}:",
-                        f"    if K{key}({text_key}) is None:",
-                        f"        {slow}",
-                        "        break",
-                    ]
-                    if check.rules.required:
-                        lines += [f"if not {value}:", f"    {slow}"]
+                    walk += [f"for k in {entries}:", f"    if K{key}({text_key}) is None:", f"        {slow}"]
+                    walk.append("        break")
+                    required_map = check.rules.required
                 else:
                     lines.append(slow)
             if name in maps:
                 child = message_of(message_of(f).fields_by_name["value"])
-                items, item = f"v{n}_{name}", f"e{n}_{name}"
+                item = f"e{n}_{name}"
                 child_entry = f"({item}, {entry}, ({name!r}, (k,)))"
-                lines += [f"{items} = {value}", f"for k in {items}:", f"    {item} = {items}[k]"]
-                lines += _indented(_child_source(child, item, child_entry, env, counter, path, element=True))
+                walk += [f"for k in {entries}:", f"    {item} = {entries}[k]"]
+                walk += _indented(_child_source(child, item, child_entry, env, counter, path, element=True))
+            if walk:
+                lines += [f"{entries} = {value}", f"if {entries}:", *_indented(walk)]
+                if required_map:
+                    lines += ["else:", f"    {slow}"]
         elif is_repeated(f) and f.type == _F.TYPE_MESSAGE:
             if check is not None:
                 lines += _field_source(check, var, slow, key, env)
             if name in repeated:
                 child = message_of(f)
-                index, item = f"i{n}_{name}", f"r{n}_{name}"
+                items, index, item = f"l{n}_{name}", f"i{n}_{name}", f"r{n}_{name}"
                 child_entry = f"({item}, {entry}, ({name!r}, {index}))"
-                lines.append(f"for {index}, {item} in enumerate({value}):")
-                lines += _indented(_child_source(child, item, child_entry, env, counter, path, element=True))
+                # Tested for emptiness first: iterating an empty repeated field costs ten times as much.
+                lines += [f"{items} = {value}", f"if {items}:", f"    for {index}, {item} in enumerate({items}):"]
+                lines += _indented(_indented(_child_source(child, item, child_entry, env, counter, path, element=True)))
         elif check is not None:
             lines += _field_source(check, var, slow, key, env)
     return lines

@@ -52,6 +52,16 @@ END_NODE = "end-node"
 RESERVED = (START_NODE, END_NODE)
 _VAR = re.compile(rf"(?:\[([0-9]+)\]\.)?({VARIABLE_NAME})")
 _UNTYPED = types_pb2.LiteralType(simple=types_pb2.NONE)
+# The types of the primitive values that are valid whatever they hold (not datetimes and durations), by oneof member.
+_PLAIN_TYPES = {
+    kind: types_pb2.LiteralType(simple=simple)
+    for kind, simple in (
+        ("integer", types_pb2.INTEGER),
+        ("float_value", types_pb2.FLOAT),
+        ("string_value", types_pb2.STRING),
+        ("boolean", types_pb2.BOOLEAN),
+    )
+}
 _RESOURCE_TYPES = {v.name: v.number for v in identifier_pb2.ResourceType.DESCRIPTOR.values}
 _RESOURCE_TYPE_NAMES = {number: name for name, number in _RESOURCE_TYPES.items()}
 # Suggestions ("did you mean ...?") compare a name with every candidate: beyond this many candidates none is made,
@@ -174,6 +184,11 @@ class _Checker:
         self.typed_outputs = typed_outputs
         self.errors = 0
         self.nodes: dict[str, _Node] = {}  # top-level by id (+ start/end when compiled)
+        # Edges as (source, target) pairs, gathered while the nodes are checked and made into the connection maps
+        # (upstream, downstream) once all are known: execution edges go in both maps; `waits`, the edges that only
+        # make a node wait (branch nodes and their children, approve gates, the failure node), in the upstream map.
+        self.edges: list[tuple[str, str]] = []
+        self.waits: list[tuple[str, str]] = []
         self.upstream: dict[str, set[str]] = {}
         self.downstream: dict[str, set[str]] = {}
         self.children: list[_Node] = []
@@ -211,20 +226,24 @@ class _Checker:
     # ---------------------------------------------------------------------------------------------------------
     # edges
 
-    def execution_edge(self, source: str, target: str) -> None:
-        down = self.downstream.get(source)
-        if down is None:
-            self.downstream[source] = {target}
-        else:
-            down.add(target)
-        self.upstream_edge(source, target)
-
-    def upstream_edge(self, source: str, target: str) -> None:
-        up = self.upstream.get(target)
-        if up is None:
-            self.upstream[target] = {source}
-        else:
-            up.add(source)
+    def _connect(self) -> None:
+        """The connection maps from the edges gathered (see __init__)."""
+        upstream, downstream = self.upstream, self.downstream
+        for source, target in self.edges:
+            down = downstream.get(source)
+            if down is None:
+                downstream[source] = {target}
+            else:
+                down.add(target)
+        for pairs in (self.edges, self.waits):
+            for source, target in pairs:
+                up = upstream.get(target)
+                if up is None:
+                    upstream[target] = {source}
+                else:
+                    up.add(source)
+        self.edges.clear()
+        self.waits.clear()
 
     # ---------------------------------------------------------------------------------------------------------
     # the run
@@ -308,18 +327,20 @@ class _Checker:
                         node_id,
                         f"upstream node {up!r} does not exist in this workflow",
                     )
-                self.execution_edge(up, node_id)
-            self.check_bindings(node, node.inputs, node.typed, self.execution_edge)
+                self.edges.append((up, node_id))
+            self.check_bindings(node, node.inputs, node.typed, self.edges.append)
         self.check_outputs()
         if failure is not None and failure.inputs is not None:
-            self.check_bindings(failure, failure.inputs, failure.typed, self.upstream_edge)
+            self.check_bindings(failure, failure.inputs, failure.typed, self.waits.append)
+        self._connect()
 
         # Orphans: every top-level node runs after start and before end.
         for node_id in sorted(self.nodes):
             if node_id not in self.upstream:
-                self.execution_edge(START_NODE, node_id)
+                self.edges.append((START_NODE, node_id))
             if node_id not in self.downstream:
-                self.execution_edge(node_id, END_NODE)
+                self.edges.append((node_id, END_NODE))
+        self._connect()
 
         self.check_graph()
         return self._result(ok=self.errors == 0)
@@ -422,8 +443,7 @@ class _Checker:
                 node.typed = False
                 types = self._untyped_binding_types(node)
                 node.inputs, node.outputs = types, dict(types)
-                for source in self._promise_sources(node.msg.inputs):
-                    self.upstream_edge(source, node.compiled_id)
+                self.waits.extend((source, node.compiled_id) for source in self._promise_sources(node.msg.inputs))
             elif condition == "signal":
                 signal = gate.signal
                 if signal.HasField("type") and signal.output_variable_name:
@@ -602,7 +622,7 @@ class _Checker:
         # Children bind against their interfaces, and make edges only towards themselves (upstream edges).
         for child in self.children[first_child:]:
             if child.inputs is not None:
-                self.check_bindings(child, child.inputs, child.typed, self.upstream_edge)
+                self.check_bindings(child, child.inputs, child.typed, self.waits.append)
         if node.top_level:
             self.branch_spans.append((node.compiled_id, first_child, len(self.children)))
 
@@ -618,8 +638,7 @@ class _Checker:
             blocks.append(((*base, "case"), if_else.case))
         blocks.extend(((*base, "other", f"[{k}]"), block) for k, block in enumerate(if_else.other))
         node.inputs = self._untyped_binding_types(node)
-        for source in self._promise_sources(msg.inputs):
-            self.upstream_edge(source, node.compiled_id)
+        self.waits.extend((source, node.compiled_id) for source in self._promise_sources(msg.inputs))
         children: list[_Node] = []
         for segments, block in blocks:
             if block.HasField("condition"):
@@ -790,7 +809,7 @@ class _Checker:
         node: _Node,
         expected: Types,
         typed: bool,
-        edge: Callable[[str, str], None],
+        edge: Callable[[tuple[str, str]], None],
         field_name: str = "inputs",
         target_id: str | None = None,
     ) -> None:
@@ -827,7 +846,15 @@ class _Checker:
             seen.add(var)
             expected_type = expected.get(var, _UNTYPED) if typed else _UNTYPED
             data = binding.binding
-            if data.WhichOneof("value") == "promise":
+            kind = data.WhichOneof("value")
+            if kind == "scalar":
+                # A number, string or boolean of exactly the expected type (or of any type when untyped): fine.
+                scalar = data.scalar
+                if scalar.WhichOneof("value") == "primitive":
+                    t = _PLAIN_TYPES.get(scalar.primitive.WhichOneof("value") or "")
+                    if t is not None and (not typed or equal(t, expected_type)):
+                        continue
+            elif kind == "promise":
                 promise = data.promise
                 source_id = promise.node_id
                 source = start if not source_id or source_id == START_NODE else nodes_get(source_id)
@@ -842,7 +869,7 @@ class _Checker:
                     ):
                         if not source_id:
                             rewrites.append(promise)
-                        edge(source.compiled_id, target)  # type: ignore[union-attr]
+                        edge((source.compiled_id, target))  # type: ignore[union-attr]
                         continue
             segs = (*node.segments, field_name, f"[{j}]", "binding")
             _drive(self._binding_steps(node, segs, var, data, expected_type, typed, edge, target))
@@ -866,7 +893,7 @@ class _Checker:
         data: literals_pb2.BindingData,
         expected: types_pb2.LiteralType,
         typed: bool,
-        edge: Callable[[str, str], None],
+        edge: Callable[[tuple[str, str]], None],
         target: str,
     ) -> _Steps:
         """Check one binding, with the lists and maps of bindings in it, against its expected type (run by _drive)."""
@@ -936,7 +963,7 @@ class _Checker:
         var: str,
         data: literals_pb2.BindingData,
         expected: types_pb2.LiteralType,
-        edge: Callable[[str, str], None],
+        edge: Callable[[tuple[str, str]], None],
         target: str,
     ) -> _Steps:
         """A list or map bound to a union type: exactly one variant must accept it.
@@ -957,8 +984,8 @@ class _Checker:
                 fitting.append((variant, found))
         if len(fitting) == 1:
             edges, rewrites, reports = fitting[0][1]
-            for source, dest in edges:
-                edge(source, dest)
+            for pair in edges:
+                edge(pair)
             self.rewrites.extend(rewrites)
             for report in reports:
                 self.emit(*report)
@@ -995,7 +1022,7 @@ class _Checker:
         self.emit = lambda *report: reports.append(report)
         self.probing = errors  # the first error settles it: _binding_steps stops there
         try:
-            yield self._binding_steps(node, segs, var, data, variant, True, lambda *pair: edges.append(pair), target)
+            yield self._binding_steps(node, segs, var, data, variant, True, edges.append, target)
             return (edges, self.rewrites[rewrites:], reports) if self.errors == errors else None
         finally:
             self.emit, self.errors, self.probing = emit, errors, probing
@@ -1009,7 +1036,7 @@ class _Checker:
         promise: types_pb2.OutputReference,
         expected: types_pb2.LiteralType,
         typed: bool,
-        edge: Callable[[str, str], None],
+        edge: Callable[[tuple[str, str]], None],
         target: str,
     ) -> None:
         node_id = node.msg.id or None
@@ -1082,7 +1109,7 @@ class _Checker:
             return
         if not promise.node_id:
             self.rewrites.append(promise)
-        edge(source.compiled_id, target)
+        edge((source.compiled_id, target))
 
     def _scalar(
         self,
@@ -1133,9 +1160,9 @@ class _Checker:
     def check_outputs(self) -> None:
         end = _Node(workflow_pb2.Node(id=END_NODE), (), END_NODE, True, self.wf_outputs, {})
         if self.typed_outputs:
-            self.check_bindings(end, self.wf_outputs, True, self.execution_edge, field_name="outputs")
+            self.check_bindings(end, self.wf_outputs, True, self.edges.append, field_name="outputs")
         else:
-            self.check_bindings(end, {}, False, self.execution_edge, field_name="outputs")
+            self.check_bindings(end, {}, False, self.edges.append, field_name="outputs")
 
     # ---------------------------------------------------------------------------------------------------------
     # graph
