@@ -118,7 +118,9 @@ def compile(
     closure = compiler_pb2.CompiledWorkflowClosure()
     _compiled_workflow(closure.primary, template, result)
     counts = compile_counts(subworkflow_runs(result, run.ctx.checked))
-    referenced = [sub for key in counts if (sub := run.ctx.checked[key]) is not None]
+    # The tasks of every subworkflow the workflow runs or maps (as admin's requirements of a workflow have them).
+    required = (key for key in subworkflow_runs(result, run.ctx.checked, mapped=True) if key is not None)
+    referenced = [sub for key in required if (sub := run.ctx.checked[key]) is not None]
     needed: dict[bytes, tasks_pb2.TaskTemplate] = {}
     for key in [*result.referenced_tasks, *(k for sub in referenced for k in sub.referenced_tasks)]:
         needed.setdefault(key, run.ctx.tasks[key])

@@ -175,3 +175,42 @@ def test_what_compile_keeps_as_given_validates_as_given() -> None:
     assert not closure.sub_workflows[0].HasField("connections")
     assert len(closure.launch_plans) == 0
     assert validate(closure) == []
+
+
+def _maps(node_id: str, name: str) -> workflow_pb2.Node:
+    """An array node mapping subworkflow ``name``."""
+    node = workflow_pb2.Node(id=node_id, inputs=bind(x=promise("", "x")))
+    node.array_node.node.CopyFrom(_runs(f"{node_id}-sub", name))
+    node.array_node.min_success_ratio = 1
+    return node
+
+
+def test_a_subworkflow_only_mapped_is_not_compiled_but_its_tasks_are_in_the_closure() -> None:
+    """Flyte's compiler reads the interface of the node an array node maps and never compiles it: a subworkflow
+    that is only mapped stays as written (its children keep their ids, no connections), as in Flyte's own closures,
+    which validate clean. Admin's requirements follow array nodes, so its tasks are in the closure."""
+    closure = _compile(_workflow("p", _maps("a", "s")), _with_a_branch())
+    s = _by_name(closure, "s")
+    assert not s.HasField("connections")
+    assert _child_ids(s) == ["c", "i", "e", "f"]
+    assert [node.id for node in s.template.nodes] == ["b"]
+    assert [task.template.id.name for task in closure.tasks] == ["add_one"]
+    assert validate(closure) == []
+
+
+def test_a_subworkflow_mapped_and_run_is_compiled_once_per_run() -> None:
+    closure = _compile(_workflow("p", _maps("a", "s"), _runs("n", "s")), _with_a_branch())
+    s = _by_name(closure, "s")
+    assert s.HasField("connections")
+    assert _child_ids(s) == ["b-c", "b-i", "b-i-e", "b-i-f"]
+    assert validate(closure) == []
+
+
+def test_a_mapped_subworkflow_is_still_checked() -> None:
+    """Flyte would register it unchecked; flytespec reports its errors all the same."""
+    broken = _workflow("s", task_node("c", "add_one", x=promise("", "nope")))
+    spec = admin_workflow_pb2.WorkflowSpec(template=_workflow("p", _maps("a", "s")), sub_workflows=[broken])
+    found = validate(spec, tasks=[add_one()])
+    assert [(d.code, d.path) for d in found] == [
+        (Code.VariableNameNotFound, "sub_workflows[0].nodes[0].inputs[0].binding.promise.var")
+    ]

@@ -27,10 +27,11 @@ MAX_COMPILES = 1_000_000
 
 
 def subworkflow_runs(
-    primary: WorkflowResult, checked: Mapping[bytes, WorkflowResult | None]
+    primary: WorkflowResult, checked: Mapping[bytes, WorkflowResult | None], *, mapped: bool = False
 ) -> dict[bytes | None, list[bytes]]:
     """The subworkflows each workflow runs, for the primary workflow (key None) and every subworkflow it runs,
-    directly or through others; only those that were checked."""
+    directly or through others; only those that were checked. ``mapped``: count the subworkflows that array nodes
+    map as run too (Flyte never compiles those, but their tasks belong to the closure)."""
     runs: dict[bytes | None, list[bytes]] = {}
     pending: list[tuple[bytes | None, WorkflowResult]] = [(None, primary)]
     while pending:
@@ -38,7 +39,8 @@ def subworkflow_runs(
         if key in runs:
             continue
         runs[key] = []
-        for sub in dict.fromkeys(result.referenced_subworkflows):
+        referenced = [*result.referenced_subworkflows, *(result.mapped_subworkflows if mapped else ())]
+        for sub in dict.fromkeys(referenced):
             sub_result = checked.get(sub)
             if sub_result is not None:
                 runs[key].append(sub)

@@ -146,6 +146,7 @@ class _Node:
     inputs: Types | None = None  # resolved interface; None: could not be resolved (already reported)
     outputs: Types | None = None  # after output aliases
     typed: bool = True  # whether input bindings are checked against types (False for branch and approve nodes)
+    mapped: bool = False  # the node an array node maps
 
 
 @dataclass(slots=True)
@@ -157,7 +158,10 @@ class WorkflowResult:
     top_level: list[_Node]
     children: list[_Node]  # branch children, in the order met
     referenced_tasks: list[bytes]
-    referenced_subworkflows: list[bytes]
+    referenced_subworkflows: list[bytes]  # run by its nodes: compiled with it
+    # Mapped by its array nodes: Flyte's compiler reads their interfaces but never compiles them (they stay as
+    # written), though their tasks belong to the closure.
+    mapped_subworkflows: list[bytes]
     ok: bool
     rewrites: list[types_pb2.OutputReference]  # promises whose empty node_id the compiler writes as start-node
 
@@ -202,6 +206,7 @@ class _Checker:
         self.types = TypeCache()
         self.tasks_used: list[bytes] = []
         self.subworkflows_used: list[bytes] = []
+        self.subworkflows_mapped: list[bytes] = []
         self.wf_inputs = _variables(wf.interface.inputs) if wf.HasField("interface") else {}
         self.wf_outputs = _variables(wf.interface.outputs) if wf.HasField("interface") else {}
         # The start node's outputs are the workflow's inputs; the end node's inputs are its outputs.
@@ -377,6 +382,7 @@ class _Checker:
             children=self.children,
             referenced_tasks=self.tasks_used,
             referenced_subworkflows=self.subworkflows_used,
+            mapped_subworkflows=self.subworkflows_mapped,
             ok=ok,
             rewrites=self.rewrites,
         )
@@ -543,7 +549,7 @@ class _Checker:
                 )
                 return
             template, _ = found
-            self.subworkflows_used.append(key)
+            (self.subworkflows_mapped if node.mapped else self.subworkflows_used).append(key)
             if key not in self.ctx.checked:
                 self.ctx.checked[key] = None
                 self.ctx.queue.append(key)
@@ -683,7 +689,7 @@ class _Checker:
         array = node.msg.array_node
         if not array.HasField("node"):
             return  # reported by the field rule on ArrayNode.node
-        sub = _Node(array.node, (*node.segments, "array_node", "node"), array.node.id, False)
+        sub = _Node(array.node, (*node.segments, "array_node", "node"), array.node.id, False, mapped=True)
         kind = array.node.WhichOneof("target")
         if kind not in ("task_node", "workflow_node", None):
             self.report(
