@@ -79,20 +79,45 @@ class _Plan:
 
 _plans: dict[type, _Plan] = {}
 _may_hold: dict[str, bool] = {}
-_quantities: dict[str, bool] = {}
 
 
-def _is_quantity(text: str) -> bool:
-    ok = _quantities.get(text)
-    if ok is None:
-        try:
-            parse_quantity(text)
-            ok = True
-        except QuantityError:
-            ok = False
-        if len(_quantities) < 4096:
-            _quantities[text] = ok
-    return ok
+class _Verdicts(dict[str, bool]):
+    """Whether strings pass a test, kept for the first 4,096 strings tested: the same names and quantities come
+    back throughout a spec, and a dict lookup costs a fraction of a regular expression match."""
+
+    __slots__ = ("test",)
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.test = test
+
+    def __missing__(self, text: str) -> bool:
+        ok = self.test(text)
+        if len(self) < 4096:
+            self[text] = ok
+        return ok
+
+
+def _parses_as_quantity(text: str) -> bool:
+    try:
+        parse_quantity(text)
+    except QuantityError:
+        return False
+    return True
+
+
+_quantities = _Verdicts(_parses_as_quantity)
+_is_quantity = _quantities.__getitem__
+_matches: dict[str, _Verdicts] = {}  # by pattern
+
+
+def _matcher(pattern: re.Pattern[str]) -> _Verdicts:
+    """The verdicts of ``pattern`` (a full match), shared by the fields that declare the same pattern."""
+    verdicts = _matches.get(pattern.pattern)
+    if verdicts is None:
+        fullmatch = pattern.fullmatch
+        verdicts = _matches[pattern.pattern] = _Verdicts(lambda text: fullmatch(text) is not None)
+    return verdicts
 
 
 def _fine(
@@ -404,12 +429,12 @@ def _field_source(check: _FieldCheck, var: str, slow: str, key: str, env: dict[s
         tests = ["not v"] if rules.required else []
         guard = "" if rules.required else "v and "
         if check.pattern is not None:
-            env[f"P{key}"] = check.pattern.fullmatch
-            tests.append(f"({guard}P{key}(v) is None)")
+            env[f"P{key}"] = _matcher(check.pattern)
+            tests.append(f"({guard}not P{key}[v])")
         if rules.format == rules_pb2.FORMAT_DNS_LABEL:
             tests.append(f"({guard}(len(v) > 63 or _DNS(v) is None))")
         elif rules.format == rules_pb2.FORMAT_QUANTITY:
-            tests.append(f"({guard}not _ISQ(v))")
+            tests.append(f"({guard}not _ISQ[v])")
         if not tests:
             return []
         return [f"v = {_attr(check.name, var)}", f"if {' or '.join(tests)}:", f"    {slow}"]
@@ -539,7 +564,7 @@ def _compile(cls: type) -> Callable[[Message, Any, Push, Report], None]:
     env: dict[str, Any] = {
         "_slow": _slow,
         "_DNS": DNS_LABEL.fullmatch,
-        "_ISQ": _is_quantity,
+        "_ISQ": _quantities,
     }
     lines = ["def check(m, entry, push, report):"]
     lines += _indented(_body(desc, "m", "entry", env, [0], (desc.full_name,)))
