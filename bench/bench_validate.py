@@ -29,7 +29,7 @@ from baseline_graph import baseline
 
 from flytespec.compiler import compile
 from flytespec.testing import random_workflow_closure
-from flytespec.validate import validate
+from flytespec.validate import Code, validate
 
 ANCHORS = Path(__file__).resolve().parents[2] / "shared" / "bench-anchors" / "bench_validate.py"
 
@@ -48,7 +48,8 @@ def _anchors_validator() -> Any:
 
 def ops_for(n: int, anchors: Any) -> list[Op]:
     closure = random_workflow_closure(n)
-    assert validate(closure) == [], "the fixture must be valid"
+    # Valid; from about 17,000 nodes on it is too large to register at admin's default gRPC limit (a warning).
+    assert [d.code for d in validate(closure)] in ([], [Code.SpecTooLarge]), "the fixture must be valid"
     ops: list[Op] = [
         ("validate", "floor", lambda: baseline(closure)),
         ("validate", "flytespec", lambda: validate(closure)),

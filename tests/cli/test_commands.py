@@ -18,9 +18,9 @@ from flytespec.core import compiler_pb2, identifier_pb2, workflow_closure_pb2
 from flytespec.digest import digest
 from tests.cli.conftest import EXAMPLES, Run, entry_point
 from tests.conftest import ROOT
+from tests.error_examples import ERRORS, cli_options
 
 CLOSURE = EXAMPLES / "etl.closure.yaml"
-ERRORS = ROOT / "docs" / "examples" / "errors"
 COMMANDS = ("validate", "convert", "compile", "graph", "diff", "digest", "schema")
 
 
@@ -99,10 +99,10 @@ def test_validate_clean_files_exit_0(flytespec: Run) -> None:
 
 @pytest.mark.parametrize("path", sorted(ERRORS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_validate_reports_the_code_in_text_and_json(path: Path, flytespec: Run) -> None:
-    document = json.loads(flytespec("validate", "--format", "json", str(path)).stdout)
+    document = json.loads(flytespec("validate", "--format", "json", *cli_options(path), str(path)).stdout)
     diagnostics = document["files"][0]["diagnostics"]
     assert path.stem in {d["code"] for d in diagnostics}
-    text = flytespec("validate", str(path))
+    text = flytespec("validate", *cli_options(path), str(path))
     assert f": {path.stem}: " in text.stdout
     # Warnings alone (StructIntegerAsFloat, UnreadableVariableName) pass; --strict would fail them.
     assert text.returncode == (0 if all(d["severity"] == "warning" for d in diagnostics) else 1)
@@ -121,6 +121,20 @@ def test_strict_turns_warnings_into_errors(flytespec: Run) -> None:
     assert strict.returncode == 1
     (diagnostic,) = json.loads(strict.stdout)["files"][0]["diagnostics"]
     assert diagnostic["severity"] == "error"
+
+
+def test_message_limit_sets_the_size_spec_too_large_warns_from(flytespec: Run) -> None:
+    path = str(ERRORS / "SpecTooLarge.yaml")  # 1,555 bytes
+    assert json.loads(flytespec("validate", "--format", "json", path).stdout)["files"][0]["diagnostics"] == []
+    for limit, codes in (("1500", ["SpecTooLarge"]), ("2073", ["SpecTooLarge"]), ("2074", []), ("0", [])):
+        proc = flytespec("validate", "--format", "json", "--message-limit", limit, path)
+        assert proc.returncode == 0
+        assert [d["code"] for d in json.loads(proc.stdout)["files"][0]["diagnostics"]] == codes, limit
+    assert flytespec("validate", "--strict", "--message-limit", "1500", path).returncode == 1
+    for bad in ("-1", "1k", ""):
+        refused = flytespec("validate", "--message-limit", bad, path)
+        assert refused.returncode == 2
+        assert "usage:" in refused.stderr
 
 
 def test_unreadable_input_is_exit_2_and_the_others_are_still_checked(flytespec: Run, tmp_path: Path) -> None:

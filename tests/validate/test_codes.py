@@ -8,6 +8,7 @@ import pytest
 from google.protobuf import duration_pb2, struct_pb2
 from google.protobuf.message import Message
 
+from flytespec import validate as validation
 from flytespec.admin import launch_plan_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import (
@@ -1286,3 +1287,36 @@ def test_every_code_has_a_test() -> None:
 
 
 _ = (compiler_pb2, struct_pb2)
+
+
+def _task_of_size(size: int) -> tasks_pb2.TaskTemplate:
+    """add_one, with one container argument padding it to ``size`` bytes serialized."""
+    spec = add_one()
+    spec.container.args.append("")
+    for _ in range(4):  # length prefixes grow with the padding: a few rounds settle it
+        spec.container.args[-1] = "x" * (len(spec.container.args[-1]) + size - spec.ByteSize())
+    assert spec.ByteSize() == size
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("size", "reported"), [(3 << 20, False), ((3 << 20) + 1, True), (4 << 20, True), ((4 << 20) + 1, True)]
+)
+def test_spec_too_large_from_three_quarters_of_admins_grpc_limit(size: int, reported: bool) -> None:
+    diagnostics = validate(_task_of_size(size))
+    assert [(d.code, d.path, d.severity) for d in diagnostics] == (
+        [(Code.SpecTooLarge, "", Severity.WARNING)] if reported else []
+    )
+
+
+def test_spec_too_large_measures_what_one_registration_call_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WorkflowClosure's tasks are registered one by one: its workflow is what is measured."""
+    monkeypatch.setattr(validation, "MESSAGE_LIMIT", 4000)
+    big_task = _task_of_size(3900)
+    assert found(closure(chain(), big_task)) == set()
+    assert found(big_task) == {(Code.SpecTooLarge, "")}
+    wide = chain()
+    wide.nodes[0].metadata.name = "n" * 3500
+    assert found(closure(wide, add_one())) == {(Code.SpecTooLarge, "workflow")}
+    monkeypatch.setattr(validation, "MESSAGE_LIMIT", 0)  # off
+    assert found(big_task) == set()

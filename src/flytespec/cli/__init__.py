@@ -71,6 +71,12 @@ def _type_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _byte_count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of bytes (0 or more), got {text!r}")
+    return int(text)
+
+
 def _color_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color",
@@ -130,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (one line per diagnostic, default), json, or sarif (for code-scanning UIs)",
     )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--message-limit",
+        type=_byte_count,
+        metavar="BYTES",
+        help="the largest gRPC message your Flyte admin takes (its server.grpc.maxMessageSizeBytes; 4194304 when "
+        "unset): specs over three quarters of it get a SpecTooLarge warning; 0 turns the check off",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="text: print the diagnostics only, no summary")
     p.add_argument(
         "--progress",

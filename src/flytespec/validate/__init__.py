@@ -52,7 +52,13 @@ from flytespec.validate._workflow import (
     resource_type_name,
 )
 
-__all__ = ["Code", "Diagnostic", "Severity", "ValidationError", "check", "errors", "validate"]
+__all__ = ["MESSAGE_LIMIT", "Code", "Diagnostic", "Severity", "ValidationError", "check", "errors", "validate"]
+
+#: The largest message Flyte's admin service takes in one gRPC call when its ``server.grpc.maxMessageSizeBytes`` is
+#: not set (gRPC's own default, 4 MiB). A spec larger than three quarters of it gets a ``SpecTooLarge`` warning. Read
+#: at each call: assign it to match an admin configured otherwise (0 turns the check off).
+_GRPC_DEFAULT = 4 << 20
+MESSAGE_LIMIT = _GRPC_DEFAULT
 
 
 def _compiled_rules(
@@ -120,6 +126,37 @@ def _task(run: Run, task: tasks_pb2.TaskTemplate, segments: tuple[str, ...]) -> 
     if task.HasField("id"):
         _check_id_type(run, task.id, (*segments, "id"), "TASK")
     check_task(task, segments, run.entity_emit)
+
+
+def _check_size(run: Run, spec: Message) -> None:
+    """SpecTooLarge: what Flyte would send of the spec in one gRPC message is near or over :data:`MESSAGE_LIMIT`.
+
+    That is the whole spec, but for a WorkflowClosure, whose tasks are registered one by one: its workflow. A
+    dynamic workflow's spec travels to admin compiled, in the event that reports its node (larger still)."""
+    limit = MESSAGE_LIMIT
+    if limit <= 0:
+        return
+    if isinstance(spec, workflow_closure_pb2.WorkflowClosure):
+        size, path = spec.workflow.ByteSize(), "workflow"
+    else:
+        size, path = spec.ByteSize(), ""
+    if size * 4 <= limit * 3:
+        return
+    if isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
+        outcome = "the dynamic node fails when its compiled workflow is reported to admin"
+    else:
+        outcome = "registering it fails"
+    share = "over" if size > limit else f"{size * 100 // limit}% of"
+    run.add(
+        Code.SpecTooLarge,
+        path,
+        None,
+        None,
+        f"{size:,} bytes serialized, {share} the {limit:,}-byte gRPC message limit of Flyte's admin service (its "
+        f"server.grpc.maxMessageSizeBytes, {_GRPC_DEFAULT:,} when unset): {outcome}"
+        + ("" if size > limit else " if it grows past it"),
+        Severity.WARNING,
+    )
 
 
 def _check_template(
@@ -312,6 +349,7 @@ def run_validation(
         check_rules(spec, _compiled_rules(run.add))
     else:
         check_rules(spec, run.add)
+    _check_size(run, spec)
 
     if isinstance(spec, tasks_pb2.TaskTemplate):
         _task(run, spec, ())

@@ -64,6 +64,7 @@ class Code(StrEnum):
     ConnectionsMismatch = "ConnectionsMismatch"
     CompiledNodeMismatch = "CompiledNodeMismatch"
     UnreadableVariableName = "UnreadableVariableName"
+    SpecTooLarge = "SpecTooLarge"
 
 
 class Severity(StrEnum):
