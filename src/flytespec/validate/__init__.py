@@ -54,10 +54,11 @@ from flytespec.validate._workflow import (
 
 __all__ = ["MESSAGE_LIMIT", "Code", "Diagnostic", "Severity", "ValidationError", "check", "errors", "validate"]
 
+_GRPC_DEFAULT = 4 << 20
+
 #: The largest message Flyte's admin service takes in one gRPC call when its ``server.grpc.maxMessageSizeBytes`` is
 #: not set (gRPC's own default, 4 MiB). A spec larger than three quarters of it gets a ``SpecTooLarge`` warning. Read
 #: at each call: assign it to match an admin configured otherwise (0 turns the check off).
-_GRPC_DEFAULT = 4 << 20
 MESSAGE_LIMIT = _GRPC_DEFAULT
 
 
