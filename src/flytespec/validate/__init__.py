@@ -133,14 +133,16 @@ def _check_size(run: Run, spec: Message) -> None:
     """SpecTooLarge: what Flyte would send of the spec in one gRPC message is near or over :data:`MESSAGE_LIMIT`.
 
     That is the whole spec, but for a WorkflowClosure, whose tasks are registered one by one: its workflow. A
-    dynamic workflow's spec travels to admin compiled, in the event that reports its node (larger still)."""
+    dynamic workflow's spec travels to admin compiled, in the event that reports its node (larger still). A message
+    nested deeper than protobuf's pure-Python runtime can write is not measured (io.to_binary refuses it there)."""
     limit = MESSAGE_LIMIT
     if limit <= 0:
         return
-    if isinstance(spec, workflow_closure_pb2.WorkflowClosure):
-        size, path = spec.workflow.ByteSize(), "workflow"
-    else:
-        size, path = spec.ByteSize(), ""
+    sent, path = (spec.workflow, "workflow") if isinstance(spec, workflow_closure_pb2.WorkflowClosure) else (spec, "")
+    try:
+        size = sent.ByteSize()
+    except RecursionError:  # protobuf's pure-Python runtime recurses: it cannot write a message this deep at all
+        return
     if size * 4 <= limit * 3:
         return
     if isinstance(spec, dynamic_job_pb2.DynamicJobSpec):
