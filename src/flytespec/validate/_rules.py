@@ -134,7 +134,7 @@ def _fine(
     if f.type == _F.TYPE_STRING:
         tests: list[Callable[[str], bool]] = []
         if rules.pattern:
-            tests.append(re.compile(rules.pattern).fullmatch)  # type: ignore[arg-type]
+            tests.append(_matcher(re.compile(rules.pattern)).__getitem__)
         if rules.max_len:
             limit = rules.max_len
             tests.append(lambda v: len(v) <= limit)

@@ -22,6 +22,7 @@ from flytespec.io._codec import CodecError, message_to_value
 
 __all__ = [
     "INDEX_ABOVE",
+    "PLAIN_TYPES",
     "TypeCache",
     "candidates",
     "castable",
@@ -612,6 +613,9 @@ def literal_type_of_literal(literal: literals_pb2.Literal) -> types_pb2.LiteralT
 # One type object per primitive kind, with its serialized form (internal: copied wherever it ends up).
 _SHARED = {kind: types_pb2.LiteralType(simple=simple) for kind, simple in {**_PRIMITIVE_SIMPLE, "": _NONE}.items()}
 _SHARED_KEYS = {id(t): t.SerializeToString(deterministic=True) for t in _SHARED.values()}
+
+#: The type of each primitive value that is valid whatever it holds (not datetimes and durations), by oneof member.
+PLAIN_TYPES = {kind: _SHARED[kind] for kind in ("integer", "float_value", "string_value", "boolean")}
 
 
 def _elements(literal: literals_pb2.Literal) -> list[literals_pb2.Literal] | None:

@@ -24,6 +24,7 @@ from flytespec.validate._diagnostics import Code, Severity
 from flytespec.validate._rules import time_problem
 from flytespec.validate._tasks import VARIABLE_NAME, check_readable_names, check_resources, check_struct_integers
 from flytespec.validate._types import (
+    PLAIN_TYPES,
     TypeCache,
     candidates,
     castable,
@@ -52,16 +53,6 @@ END_NODE = "end-node"
 RESERVED = (START_NODE, END_NODE)
 _VAR = re.compile(rf"(?:\[([0-9]+)\]\.)?({VARIABLE_NAME})")
 _UNTYPED = types_pb2.LiteralType(simple=types_pb2.NONE)
-# The types of the primitive values that are valid whatever they hold (not datetimes and durations), by oneof member.
-_PLAIN_TYPES = {
-    kind: types_pb2.LiteralType(simple=simple)
-    for kind, simple in (
-        ("integer", types_pb2.INTEGER),
-        ("float_value", types_pb2.FLOAT),
-        ("string_value", types_pb2.STRING),
-        ("boolean", types_pb2.BOOLEAN),
-    )
-}
 _RESOURCE_TYPES = {v.name: v.number for v in identifier_pb2.ResourceType.DESCRIPTOR.values}
 _RESOURCE_TYPE_NAMES = {number: name for name, number in _RESOURCE_TYPES.items()}
 # Suggestions ("did you mean ...?") compare a name with every candidate: beyond this many candidates none is made,
@@ -857,7 +848,7 @@ class _Checker:
                 # A number, string or boolean of exactly the expected type (or of any type when untyped): fine.
                 scalar = data.scalar
                 if scalar.WhichOneof("value") == "primitive":
-                    t = _PLAIN_TYPES.get(scalar.primitive.WhichOneof("value") or "")
+                    t = PLAIN_TYPES.get(scalar.primitive.WhichOneof("value") or "")
                     if t is not None and (not typed or equal(t, expected_type)):
                         continue
             elif kind == "promise":
