@@ -167,12 +167,17 @@ class UnknownFieldsError(EncodeError):
 
     def __init__(self, paths: list[str], *, message_type: str | None = None) -> None:
         self.paths = paths
-        shown = ", ".join(p or "<root>" for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
         super().__init__(
-            f"fields unknown to this version of flytespec at {shown} cannot be written as JSON or YAML "
+            f"fields unknown to this version of flytespec at {self.where(paths)} cannot be written as JSON or YAML "
             "(binary output keeps them); pass drop_unknown_fields=True to write without them",
             message_type=message_type,
         )
+
+    @staticmethod
+    def where(paths: list[str]) -> str:
+        """The first five of ``paths`` (``<root>`` for the root), and how many more: ``nodes[0], <root> and 7 more``."""
+        shown = ", ".join(p or "<root>" for p in paths[:5])
+        return shown + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 class BuildError(FlytespecError, ValueError):

@@ -267,11 +267,13 @@ def test_convert_refuses_unknown_fields_in_text_unless_dropped(flytespec: Run, t
     (tmp_path / "newer.pb").write_bytes(newer)
     refused = flytespec("convert", "newer.pb", "out.json", "--type", "WorkflowClosure")
     assert refused.returncode == 2
-    assert "drop" in _one_line_error(refused)
+    line = _one_line_error(refused)
+    assert line.startswith("flytespec: error: newer.pb: ")  # the file
+    assert "--drop-unknown-fields" in line  # the option that writes it anyway (not the Python keyword)
     assert not (tmp_path / "out.json").exists()
     dropped = flytespec("convert", "newer.pb", "out.json", "--type", "WorkflowClosure", "--drop-unknown-fields")
     assert dropped.returncode == 0
-    assert dropped.stderr.startswith("flytespec: warning: ")
+    assert dropped.stderr.startswith("flytespec: warning: newer.pb: ")
     assert flytespec("convert", "newer.pb", "same.pb", "--type", "WorkflowClosure").returncode == 0
     assert (tmp_path / "same.pb").read_bytes() == newer  # binary keeps them
 
@@ -401,9 +403,12 @@ def test_graph(fmt: str, start: str, flytespec: Run) -> None:
 
 
 def test_graph_of_a_task_is_refused(flytespec: Run) -> None:
-    proc = flytespec("graph", str(EXAMPLES / "gpu-train.task.json"))
+    task = EXAMPLES / "gpu-train.task.json"
+    proc = flytespec("graph", str(task))
     assert proc.returncode == 2
-    assert "no workflow" in _one_line_error(proc)
+    line = _one_line_error(proc)
+    assert line.startswith(f"flytespec: error: {task}: a flytespec.core.TaskTemplate ")  # the file and what it holds
+    assert "WorkflowClosure" in line  # what to give instead
 
 
 def test_diff_statuses(flytespec: Run, tmp_path: Path) -> None:
@@ -418,7 +423,9 @@ def test_diff_statuses(flytespec: Run, tmp_path: Path) -> None:
     assert change == {"kind": "changed", "path": 'workflow.nodes[id="n0"].metadata.retries.retries', "old": 3, "new": 9}
     other_type = flytespec("diff", "a.yaml", str(EXAMPLES / "etl.launchplan.yaml"))
     assert other_type.returncode == 2
-    assert "cannot compare" in _one_line_error(other_type)
+    line = _one_line_error(other_type)
+    assert "flytespec.core.WorkflowClosure (a.yaml)" in line  # both types, each with its file
+    assert f"flytespec.admin.LaunchPlan ({EXAMPLES / 'etl.launchplan.yaml'})" in line
 
 
 def test_digest_is_format_independent(flytespec: Run, tmp_path: Path) -> None:

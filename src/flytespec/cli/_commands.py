@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from typing import Any, cast
 
 from google.protobuf.message import Message
@@ -19,8 +20,10 @@ from flytespec.cli._common import (
     load_one,
     refuse_binary_terminal,
     show_warnings,
+    warn,
     write_output,
 )
+from flytespec.errors import FlytespecWarning, UnknownFieldsError
 
 __all__ = ["compile", "convert", "diff", "digest", "graph", "schema"]
 
@@ -63,7 +66,19 @@ def convert(args: argparse.Namespace) -> int:
         options = {"proto_field_names": args.proto_names, "drop_unknown_fields": args.drop_unknown_fields}
     elif args.proto_names or args.drop_unknown_fields:
         raise CliError("--proto-names and --drop-unknown-fields apply to JSON and YAML output only")
-    write_output(target, io.dumps(source.message, cast(Any, fmt), **options))
+    try:
+        with warnings.catch_warnings(record=True) as dropped:
+            warnings.simplefilter("always", FlytespecWarning)
+            data = io.dumps(source.message, cast(Any, fmt), **options)
+    except UnknownFieldsError as err:
+        raise CliError(
+            f"{source.label}: fields unknown to this version of flytespec at {err.where(err.paths)} cannot be "
+            f"written as {fmt.upper()}: write binary (.pb), which keeps them, or pass --drop-unknown-fields to "
+            "leave them out"
+        ) from None
+    for warning in dropped:
+        warn(f"{source.label}: {warning.message}")
+    write_output(target, data)
     return 0
 
 

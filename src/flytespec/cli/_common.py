@@ -29,6 +29,7 @@ __all__ = [
     "load_one",
     "refuse_binary_terminal",
     "show_warnings",
+    "warn",
     "write_output",
 ]
 
@@ -72,11 +73,16 @@ def check_type_option(name: str | None) -> None:
         raise CliError(f"--type: {err}") from None
 
 
+def warn(text: str) -> None:
+    """Print one warning line on stderr."""
+    print(f"flytespec: warning: {text}", file=sys.stderr)
+
+
 def show_warnings() -> None:
     """Print warnings (flytespec's own: fields dropped or ignored on request) as one line each on stderr."""
 
     def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
-        print(f"flytespec: warning: {message}", file=sys.stderr)
+        warn(str(message))
 
     warnings.showwarning = show
     warnings.simplefilter("always")

@@ -397,8 +397,8 @@ def to_dict(message: Message, *, proto_field_names: bool = False, drop_unknown_f
         paths = unknown_field_paths(message)
         if not drop_unknown_fields:
             raise UnknownFieldsError(paths, message_type=name)
-        shown = ", ".join(p or "<root>" for p in paths)
-        warnings.warn(f"{name}: left out fields unknown to flytespec at {shown}", FlytespecWarning, stacklevel=2)
+        where = UnknownFieldsError.where(paths)
+        warnings.warn(f"{name}: left out fields unknown to flytespec at {where}", FlytespecWarning, stacklevel=2)
     try:
         with _gc_paused():
             return message_to_value(message, proto_names=proto_field_names)
