@@ -137,6 +137,77 @@ def test_message_limit_sets_the_size_spec_too_large_warns_from(flytespec: Run) -
         assert "usage:" in refused.stderr
 
 
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "schema"])
+def test_every_reading_command_takes_the_read_limits(command: str, flytespec: Run) -> None:
+    size = CLOSURE.stat().st_size
+    args = {"validate": ["-q"], "convert": ["-o", "-"], "compile": ["-o", "-"], "diff": [str(CLOSURE)]}.get(command, [])
+    refused = flytespec(command, str(CLOSURE), *args, "--max-size", str(size - 1))
+    assert refused.returncode == 2
+    text = refused.stdout if command == "validate" else _one_line_error(refused)
+    assert f"{CLOSURE}: " in text
+    assert text.rstrip().endswith("(--max-size BYTES raises the limit)")
+    assert flytespec(command, str(CLOSURE), *args, "--max-size", str(size), "--max-depth", "100").returncode in (0, 1)
+
+
+def _nested_task(levels: int) -> str:
+    """A task whose ``custom`` Struct nests ``levels`` mappings deep (a message level each)."""
+    task = json.loads((EXAMPLES / "gpu-train.task.json").read_text())
+    value: object = 1
+    for _ in range(levels):
+        value = {"a": value}
+    task["custom"] = value
+    return json.dumps(task)
+
+
+def test_max_depth_reads_deeper_text_and_is_named_where_it_can_help(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text(_nested_task(150))  # over the 100 levels read by default
+    refused = flytespec("validate", "--format", "json", "deep.json", "--type", "TaskTemplate")
+    assert refused.returncode == 2
+    assert json.loads(refused.stdout)["files"][0]["error"].endswith("(--max-depth N raises the limit)")
+    read = flytespec("convert", "deep.json", "deep.yaml", "--type", "TaskTemplate", "--max-depth", "200")
+    assert read.returncode == 0
+    assert flytespec("validate", "deep.yaml", "--type", "TaskTemplate", "--max-depth", "200").returncode == 0
+    # Binary: protobuf's parser reads 101 levels whatever the option says, so the error does not offer it.
+    assert flytespec("convert", "deep.json", "deep.pb", "--type", "TaskTemplate", "--max-depth", "200").returncode == 0
+    binary = _one_line_error(flytespec("convert", "deep.pb", "-o", "-", "--type", "TaskTemplate", "--max-depth", "200"))
+    assert "deep.pb: " in binary
+    assert "--max-depth" not in binary
+
+
+def test_read_limits_apply_to_archive_members(flytespec: Run) -> None:
+    proc = flytespec("validate", "--format", "json", str(EXAMPLES / "pyflyte"), "--max-size", "64")
+    assert proc.returncode == 2
+    files = json.loads(proc.stdout)["files"]
+    assert len(files) == 4
+    assert all(f["error"].endswith("(--max-size BYTES raises the limit)") for f in files)
+
+
+@pytest.mark.parametrize("option", ["--max-size", "--max-depth"])
+@pytest.mark.parametrize("bad", ["0", "-1", "1k", ""])
+def test_read_limits_refuse_bad_values(option: str, bad: str, flytespec: Run) -> None:
+    refused = flytespec("validate", option, bad, str(CLOSURE))
+    assert refused.returncode == 2
+    assert "usage:" in refused.stderr
+
+
+def test_options_set_process_defaults_for_one_call_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from flytespec import validate as validation
+
+    before = (io.DEFAULT_MAX_SIZE, io.DEFAULT_MAX_DEPTH, validation.MESSAGE_LIMIT)
+    path = str(ERRORS / "SpecTooLarge.yaml")
+    assert main(["validate", path, "--max-size", "10", "--max-depth", "5", "--message-limit", "1500"]) == 2
+    assert before == (io.DEFAULT_MAX_SIZE, io.DEFAULT_MAX_DEPTH, validation.MESSAGE_LIMIT)
+    capsys.readouterr()
+
+    def codes(*options: str) -> list[str]:
+        assert main(["validate", path, "--format", "json", *options]) == 0
+        return [d["code"] for d in json.loads(capsys.readouterr().out)["files"][0]["diagnostics"]]
+
+    assert codes("--message-limit", "1500") == ["SpecTooLarge"]
+    assert codes() == []  # the next call starts from the defaults
+    assert before == (io.DEFAULT_MAX_SIZE, io.DEFAULT_MAX_DEPTH, validation.MESSAGE_LIMIT)
+
+
 def test_unreadable_input_is_exit_2_and_the_others_are_still_checked(flytespec: Run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("workflow: [\n")

@@ -77,6 +77,29 @@ def _byte_count(text: str) -> int:
     return int(text)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
+    return int(text)
+
+
+def _read_limit_options(parser: argparse.ArgumentParser) -> None:
+    """``--max-size`` and ``--max-depth``: the limits of the readers (docs/limits.md), for this command."""
+    parser.add_argument(
+        "--max-size",
+        type=_positive,
+        metavar="BYTES",
+        help="the largest spec file read, in bytes (default 268435456, 256 MiB)",
+    )
+    parser.add_argument(
+        "--max-depth",
+        type=_positive,
+        metavar="N",
+        help="the deepest nesting of messages read from JSON and YAML (default 100; protobuf reads binary to "
+        "101 levels at most)",
+    )
+
+
 def _color_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color",
@@ -151,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a progress bar on stderr: auto (when many files are checked on a terminal), always or never",
     )
     _type_option(p)
+    _read_limit_options(p)
     _color_option(p)
 
     p = _command(
@@ -175,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON/YAML: leave out fields unknown to flytespec (with a warning) instead of failing",
     )
     _type_option(p)
+    _read_limit_options(p)
 
     p = _command(
         sub,
@@ -197,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workflow", metavar="NAME", help="the workflow to compile when the inputs hold several")
     _type_option(p)
+    _read_limit_options(p)
 
     p = _command(
         sub,
@@ -212,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", default="-", help="the file to write (default: stdout)")
     p.add_argument("--workflow", metavar="NAME", help="the workflow to draw when the input holds several")
     _type_option(p)
+    _read_limit_options(p)
 
     p = _command(
         sub,
@@ -227,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("second", metavar="B", help="the second spec")
     p.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     _type_option(p)
+    _read_limit_options(p)
     _color_option(p)
 
     p = _command(
@@ -240,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("inputs", nargs="+", metavar="IN", help="spec files, folders, archives, or - for stdin")
     _type_option(p)
+    _read_limit_options(p)
 
     p = _command(
         sub,
@@ -277,11 +306,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     debug = bool(args.debug)
+    settings = _settings(args)
+    saved = [(module, name, getattr(module, name)) for module, name, _ in settings]
     try:
         if getattr(args, "type", None) is not None:
             from flytespec.cli._common import check_type_option
 
             check_type_option(args.type)
+        for module, name, value in settings:
+            setattr(module, name, value)
         return _handler(args.handler)(args)
     except KeyboardInterrupt:
         if debug:
@@ -301,3 +334,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, text = describe_error(err)
         print(f"flytespec: {text}", file=sys.stderr)
         return code
+    finally:
+        for module, name, value in saved:  # main is a library call too: the next call starts from the defaults
+            setattr(module, name, value)
+
+
+def _settings(args: argparse.Namespace) -> list[tuple[object, str, int]]:
+    """The process-wide defaults the options set for one command: (module, attribute, value)."""
+    settings: list[tuple[object, str, int]] = []
+    if getattr(args, "max_size", None) is not None or getattr(args, "max_depth", None) is not None:
+        from flytespec import io
+
+        if args.max_size is not None:
+            settings.append((io, "DEFAULT_MAX_SIZE", args.max_size))
+        if args.max_depth is not None:
+            settings.append((io, "DEFAULT_MAX_DEPTH", args.max_depth))
+    if getattr(args, "message_limit", None) is not None:
+        from flytespec import validate
+
+        settings.append((validate, "MESSAGE_LIMIT", args.message_limit))
+    return settings

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 
 from flytespec import archive, io
 from flytespec._files import write_atomic
-from flytespec.errors import FlytespecError
+from flytespec.errors import FlytespecError, LimitExceededError
 
 __all__ = [
     "CliError",
@@ -23,6 +23,7 @@ __all__ = [
     "check_type_option",
     "colorizer",
     "describe_error",
+    "error_text",
     "expand",
     "load_group",
     "load_messages",
@@ -40,13 +41,23 @@ class CliError(Exception):
     """A usage error or a refused request, shown as one line (exit status 2)."""
 
 
+def error_text(err: FlytespecError) -> str:
+    """The text of a flytespec error, its first line ending with the option that raises the limit it names, if any."""
+    first, *rest = str(err).splitlines() or [type(err).__name__]
+    if isinstance(err, LimitExceededError):
+        if err.limit == "max_size":
+            first += " (--max-size BYTES raises the limit)"
+        elif err.limit == "max_depth" and err.format != "binary":
+            first += " (--max-depth N raises the limit)"
+    return "\n".join((first, *rest))
+
+
 def describe_error(err: BaseException) -> tuple[int, str]:
     """(exit status, one-line text) for an exception that ended a command."""
     if isinstance(err, CliError):
         return 2, f"error: {err}"
     if isinstance(err, FlytespecError):
-        text = str(err).splitlines()[0] if str(err) else type(err).__name__
-        return 2, f"error: {text}"
+        return 2, f"error: {error_text(err).splitlines()[0]}"
     if isinstance(err, OSError):
         where = f"{err.filename}: " if err.filename else ""
         return 2, f"error: {where}{err.strerror or err}"
@@ -192,7 +203,7 @@ def _load_entry(
     try:
         pkg = archive.read_archive(archive_path, name=_display(archive_path), message_type=type_name)
     except FlytespecError as err:
-        return [Source(label, None, str(err), 0)]
+        return [Source(label, None, error_text(err), 0)]
     group = next(groups)
     chosen = [m for m in pkg.members if member is None or m.name == member[1]]
     if member is not None and not chosen:
@@ -200,7 +211,7 @@ def _load_entry(
     if member is None:
         skipped.extend((archive.member_label(pkg, name), reason) for name, reason in pkg.skipped)
     return [
-        Source(archive.member_label(pkg, m), m.message, str(m.error) if m.error is not None else None, group)
+        Source(archive.member_label(pkg, m), m.message, error_text(m.error) if m.error is not None else None, group)
         for m in chosen
     ]
 
@@ -222,7 +233,7 @@ def _load_file(label: str, path: Path | None, type_name: str | None) -> Source:
     try:
         message = io.loads(_read_stdin(), type_name, source="<stdin>") if path is None else io.load(path, type_name)
     except FlytespecError as err:
-        return Source(label, None, str(err), 0)
+        return Source(label, None, error_text(err), 0)
     return Source(label, message, None, 0)
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flytespec import archive
-from flytespec import validate as validation
 from flytespec.cli._common import Source, colorizer, expand, load_group, show_warnings
 from flytespec.cli._progress import Progress
 from flytespec.validate import Code, Diagnostic, Severity
@@ -244,8 +243,6 @@ def exit_status(reports: list[FileReport]) -> int:
 def run(args: argparse.Namespace) -> int:
     """The ``validate`` command."""
     show_warnings()
-    if args.message_limit is not None:
-        validation.MESSAGE_LIMIT = args.message_limit  # read by each validation of this process
     entries = list(expand(args.paths))
     wanted = args.progress == "always" or (
         args.progress == "auto" and not args.quiet and len(entries) >= PROGRESS_FROM and sys.stderr.isatty()

@@ -177,7 +177,7 @@ def _check_size(
 
 def _too_large(what: str, max_size: int, source: str, fmt: Format | None, message_type: str | None) -> None:
     raise LimitExceededError(
-        f"the input holds {what}, more than max_size allows ({max_size:,}); pass a larger max_size= to read it",
+        f"the input holds {what}, more than max_size allows ({max_size:,})",
         limit="max_size",
         value=max_size,
         source=source,
