@@ -7,14 +7,21 @@ the same JSON.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from google.protobuf import json_format
 from google.protobuf.message import Message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flytespec import interop, io, registry
+from flytespec import graph, interop, io, registry
+from flytespec.compiler import compile, compile_task
+from flytespec.core import workflow_closure_pb2
+from flytespec.diff import diff
 from flytespec.testing import messages
+from flytespec.validate import ValidationError, check, validate
+from tests.conftest import ROOT
 
 pytest.importorskip("flyteidl", reason="flyteidl==1.16.8 is the test-only oracle (pip install -e .[dev])")
 
@@ -88,3 +95,29 @@ def test_interop_round_trip(data: st.DataObject) -> None:
     theirs = interop.to_flyteidl(message)
     assert theirs.DESCRIPTOR.full_name == "flyteidl.core.WorkflowClosure"
     assert interop.from_flyteidl(theirs) == message
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The entry points take flyteidl messages as they are
+
+
+def test_validate_takes_flyteidl_messages() -> None:
+    ours = io.load(ROOT / "examples" / "broken" / "etl.broken.closure.yaml", workflow_closure_pb2.WorkflowClosure)
+    theirs: Any = interop.to_flyteidl(ours)
+    found = validate(theirs)
+    assert found  # a flyteidl message is checked, not passed over
+    assert found == validate(ours)
+    alone = workflow_closure_pb2.WorkflowClosure(workflow=ours.workflow)
+    beside: Any = [interop.to_flyteidl(t) for t in ours.tasks]
+    assert validate(interop.to_flyteidl(alone), tasks=beside) == validate(alone, tasks=list(ours.tasks))
+    with pytest.raises(ValidationError):
+        check(theirs)
+
+
+def test_compile_graph_and_diff_take_flyteidl_messages() -> None:
+    closure = io.load(ROOT / "examples" / "etl.closure.yaml", workflow_closure_pb2.WorkflowClosure)
+    theirs: Any = interop.to_flyteidl(closure)  # typed as flytespec's own: flyteidl ships no stubs
+    assert compile(theirs) == compile(closure)
+    assert compile_task(theirs.tasks[0]) == compile_task(closure.tasks[0])
+    assert graph.to_mermaid(theirs) == graph.to_mermaid(closure)
+    assert diff(theirs, closure) == []

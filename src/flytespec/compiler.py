@@ -33,6 +33,7 @@ from flytespec._walk import copy_into, copy_message
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.errors import EncodeError
+from flytespec.interop import as_flytespec
 from flytespec.io._codec import CodecError, message_to_value
 from flytespec.validate import Diagnostic, Severity, ValidationError, run_validation, validate
 from flytespec.validate._recompile import compile_counts, renamed_children, subworkflow_runs
@@ -54,6 +55,7 @@ def compile_task(task: TaskLike) -> compiler_pb2.CompiledTask:
     Raises:
         CompileError: the task has errors.
     """
+    task = as_flytespec(task, "task")  # type: ignore[assignment]
     template = task_template(task)
     _refuse(task, validate(task))
     result = compiler_pb2.CompiledTask()
@@ -93,12 +95,17 @@ def compile(
         CompileError: the workflow (or what it references) has errors; every diagnostic is attached.
     """
     # Validate copies: the compiler's rewrites (ids, promises) land in the copies, never in the caller's messages.
+    given = as_flytespec(workflow, "workflow")
     if not isinstance(
-        workflow, (workflow_pb2.WorkflowTemplate, admin_workflow_pb2.WorkflowSpec, workflow_closure_pb2.WorkflowClosure)
+        given, (workflow_pb2.WorkflowTemplate, admin_workflow_pb2.WorkflowSpec, workflow_closure_pb2.WorkflowClosure)
     ):
-        raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or WorkflowClosure, got {type(workflow).__name__}")
+        got = descriptor_of(given).full_name
+        raise TypeError(f"workflow: expected a WorkflowTemplate, WorkflowSpec or WorkflowClosure, got {got}")
+    workflow = given
     spec = copy_message(workflow)
-    extra_subworkflows = [copy_message(sub) for sub in subworkflows]
+    extra_subworkflows: list[Any] = [
+        copy_message(as_flytespec(sub, f"subworkflows[{i}]")) for i, sub in enumerate(subworkflows)
+    ]
     with gc_paused():
         run, result = run_validation(spec, tasks, extra_subworkflows, launch_plans, workflows)
     _refuse(workflow, run.result())

@@ -39,6 +39,7 @@ from flytespec._compat import StrEnum, descriptor_of, enum_of, is_map, is_repeat
 from flytespec._walk import format_path, key_segment
 from flytespec.core import workflow_pb2
 from flytespec.graph import node_dependencies
+from flytespec.interop import as_flytespec
 from flytespec.io._codec import WELL_KNOWN
 
 __all__ = ["Change", "ChangeKind", "diff"]
@@ -193,9 +194,10 @@ def diff(a: Message, b: Message) -> list[Change]:
     Raises:
         TypeError: ``a`` and ``b`` are not messages of the same type.
     """
-    if not isinstance(a, Message) or type(a) is not type(b):
+    a, b = as_flytespec(a, "a"), as_flytespec(b, "b")
+    if type(a) is not type(b):
         raise TypeError(
-            f"can only compare two messages of the same type, got {type(a).__name__} and {type(b).__name__}"
+            f"can only compare two messages of the same type, got {a.DESCRIPTOR.full_name} and {b.DESCRIPTOR.full_name}"
         )
     changes: list[Change] = []
     stack: list[_Item] = [((), a, b)]

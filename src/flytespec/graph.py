@@ -33,6 +33,7 @@ from flytespec.core import (
     workflow_closure_pb2,
     workflow_pb2,
 )
+from flytespec.interop import as_flytespec
 
 __all__ = [
     "Edge",
@@ -241,7 +242,7 @@ def build_graph(spec: Message) -> Graph:
     Raises:
         TypeError: ``spec`` holds no workflow.
     """
-    name, nodes, outputs, failure = _template(spec)
+    name, nodes, outputs, failure = _template(as_flytespec(spec))
     graph = Graph(name)
     counter = [0]
 

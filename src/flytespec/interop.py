@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 from flytespec import registry
 from flytespec._compat import descriptor_of
 
-__all__ = ["flyteidl_class", "from_flyteidl", "to_flyteidl"]
+__all__ = ["as_flytespec", "flyteidl_class", "from_flyteidl", "to_flyteidl"]
 
 
 def flyteidl_class(message_type: registry.MessageType) -> type[Message]:
@@ -57,3 +57,22 @@ def from_flyteidl(message: Message) -> Message:
     if not name.startswith("flyteidl."):
         raise TypeError(f"{name} is not a flyteidl message")
     return registry.message_type(name).FromString(message.SerializeToString(deterministic=True))
+
+
+def as_flytespec(value: object, role: str = "spec") -> Message:
+    """``value`` if it is a flytespec message; the flytespec copy of it if it is a ``flyteidl`` message (the entry
+    points, :func:`flytespec.validate.validate`, :func:`flytespec.compiler.compile` and the others, take both).
+
+    Raises:
+        TypeError: ``value`` is not a message of either (``role`` names the argument in the error).
+    """
+    if isinstance(value, Message):
+        name = descriptor_of(value).full_name
+        if name.startswith("flytespec."):
+            return value
+        if name.startswith("flyteidl."):
+            return from_flyteidl(value)
+        got = name
+    else:
+        got = type(value).__name__
+    raise TypeError(f"{role}: expected a flytespec message (or the flyteidl message of the same type), got {got}")

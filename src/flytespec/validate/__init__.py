@@ -30,6 +30,7 @@ from flytespec._walk import equal, format_path
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, dynamic_job_pb2, identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.interop import as_flytespec
 from flytespec.validate._diagnostics import Code, Diagnostic, Severity, ValidationError
 from flytespec.validate._launch_plan import check_launch_plan
 from flytespec.validate._recompile import (
@@ -320,7 +321,8 @@ def validate(
     """Validate a spec and return every problem found, sorted by path.
 
     Args:
-        spec: the message to validate.
+        spec: the message to validate (a flyteidl message is validated as the flytespec message of its type; so are
+            those given below).
         tasks: tasks its task nodes may reference, besides those it holds (TaskTemplate, TaskSpec or CompiledTask).
         subworkflows: subworkflows its workflow nodes may reference, besides those it holds.
         launch_plans: launch plans its workflow nodes may reference (admin LaunchPlan or LaunchPlanTemplate).
@@ -331,6 +333,10 @@ def validate(
 
     Returns:
         Every diagnostic, errors and warnings, sorted by path then code; empty when the spec is valid.
+
+    Raises:
+        TypeError: ``spec`` (or something given beside it) is not a flytespec or flyteidl message of a type it
+            takes.
     """
     with gc_paused():
         return run_validation(spec, tasks, subworkflows, launch_plans, workflows, check_context)[0].result()
@@ -345,6 +351,7 @@ def run_validation(
     check_context: bool = True,
 ) -> tuple[Run, WorkflowResult | None]:
     """Validate, returning the run (diagnostics, resolved references) and the primary workflow's check result."""
+    spec = as_flytespec(spec)
     primary: WorkflowResult | None = None
     run = Run(check_context)
     run.add_context(tasks, subworkflows, launch_plans, workflows)

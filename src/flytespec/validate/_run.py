@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+from google.protobuf.message import Message
 
 from flytespec._walk import equal
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_pb2
+from flytespec.interop import as_flytespec
 from flytespec.validate._diagnostics import Code, Diagnostic, Severity, sort_key
 from flytespec.validate._launch_plan import launch_plan_interface
 from flytespec.validate._workflow import Context, LaunchPlanInterface, id_key
@@ -133,20 +137,20 @@ class Run:
         launch_plans: Iterable[LaunchPlanLike],
         workflows: Iterable[WorkflowLike],
     ) -> None:
-        for i, task in enumerate(tasks):
+        for i, task in enumerate(_given(tasks, "tasks")):
             task_msg = task_template(task)
             self.add_task(task_msg, None)
             where = (CONTEXT, "tasks", f"[{i}]")
             self.context_entities.append((task_msg, where if task_msg is task else (*where, "template"), False))
-        for i, sub in enumerate(subworkflows):
+        for i, sub in enumerate(_given(subworkflows, "subworkflows")):
             compiled = isinstance(sub, compiler_pb2.CompiledWorkflow)
             for template, segments in workflow_templates(sub, (CONTEXT, "subworkflows", f"[{i}]")):
                 self.add_subworkflow(template, segments, compiled)
                 self.context_entities.append((template, segments, compiled))
-        for wf in workflows:
+        for wf in _given(workflows, "workflows"):
             for template, _ in workflow_templates(wf, ()):
                 self.workflows.setdefault(id_key(template.id), template)
-        for lp in launch_plans:
+        for lp in _given(launch_plans, "launch_plans"):
             self.add_launch_plan(lp)
 
     def add_launch_plan(self, lp: LaunchPlanLike) -> None:
@@ -155,8 +159,10 @@ class Run:
             inputs = {n: (v.type, True) for n, v in lp.interface.inputs.variables.items() if n not in fixed}
             outputs = {n: v.type for n, v in lp.interface.outputs.variables.items()}
             self.ctx.launch_plans[id_key(lp.id)] = LaunchPlanInterface(inputs, outputs)
-        else:
+        elif isinstance(lp, launch_plan_pb2.LaunchPlan):
             self.pending_launch_plans.append(lp)
+        else:
+            raise TypeError(f"expected a LaunchPlan or LaunchPlanTemplate, got {_name(lp)}")
 
     def resolve_launch_plans(self) -> None:
         """Admin LaunchPlans: their interface may need their workflow, known once everything was added."""
@@ -173,7 +179,7 @@ def task_template(task: TaskLike) -> tasks_pb2.TaskTemplate:
         return task
     if isinstance(task, (task_pb2.TaskSpec, compiler_pb2.CompiledTask)):
         return task.template
-    raise TypeError(f"expected a TaskTemplate, TaskSpec or CompiledTask, got {type(task).__name__}")
+    raise TypeError(f"expected a TaskTemplate, TaskSpec or CompiledTask, got {_name(task)}")
 
 
 def workflow_templates(
@@ -187,4 +193,14 @@ def workflow_templates(
         return [(wf.template, (*segments, "template"))] + [
             (sub, (*segments, "sub_workflows", f"[{i}]")) for i, sub in enumerate(wf.sub_workflows)
         ]
-    raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or CompiledWorkflow, got {type(wf).__name__}")
+    raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or CompiledWorkflow, got {_name(wf)}")
+
+
+def _given(values: Iterable[object], role: str) -> list[Any]:
+    """What was given beside the spec, flyteidl messages converted (``role[i]`` names one that is no message)."""
+    return [as_flytespec(value, f"{role}[{i}]") for i, value in enumerate(values)]
+
+
+def _name(value: object) -> str:
+    """The full name of a message's type (``flytespec.core.Node``), else the name of the Python type."""
+    return value.DESCRIPTOR.full_name if isinstance(value, Message) else type(value).__name__
