@@ -34,7 +34,7 @@ from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.core import compiler_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.errors import EncodeError
 from flytespec.interop import as_flytespec
-from flytespec.io._codec import CodecError, message_to_value
+from flytespec.io._codec import CodecError, guard_unknown_fields, message_to_value
 from flytespec.validate import Diagnostic, Severity, ValidationError, run_validation, validate
 from flytespec.validate._recompile import compile_counts, renamed_children, subworkflow_runs
 from flytespec.validate._run import LaunchPlanLike, TaskLike, WorkflowLike, task_template, workflow_templates
@@ -211,16 +211,24 @@ def _compiled_workflow(
 # Go's jsonpb, byte for byte
 
 
-def to_go_json(message: Message) -> str:
+def to_go_json(message: Message, *, drop_unknown_fields: bool = False) -> str:
     """``message`` as Flyte's Go code writes it with ``jsonpb.Marshaler{}``: fields in ``.proto`` declaration order,
     map and Struct keys sorted, compact, integral doubles without ``.0``, ``<``, ``>`` and ``&`` escaped, 64-bit
     integers as strings, enums by name.
 
+    Args:
+        message: the message.
+        drop_unknown_fields: write it even if it holds fields this version does not know, leaving them out (with a
+            :class:`~flytespec.errors.FlytespecWarning`), as :func:`flytespec.io.to_json` does.
+
     Raises:
+        UnknownFieldsError: the message holds unknown fields (JSON cannot carry them) and ``drop_unknown_fields``
+            is false.
         EncodeError: a value has no JSON form (see :func:`flytespec.io.to_dict`), or the message is nested deeper than
             Python's ``json`` module writes.
     """
     name = descriptor_of(message).full_name
+    guard_unknown_fields(message, drop_unknown_fields)
     try:
         value = _declaration_order(message, message_to_value(message))
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False)

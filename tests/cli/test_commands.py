@@ -349,6 +349,36 @@ def test_convert_refuses_unknown_fields_in_text_unless_dropped(flytespec: Run, t
     assert (tmp_path / "same.pb").read_bytes() == newer  # binary keeps them
 
 
+@pytest.mark.parametrize("fmt", ["json", "yaml", "go-json"])
+def test_compile_refuses_unknown_fields_in_text_unless_dropped(fmt: str, flytespec: Run, tmp_path: Path) -> None:
+    closure = io.load(CLOSURE, workflow_closure_pb2.WorkflowClosure)
+    closure.tasks[0].metadata.MergeFromString(b"\xf8\x3f\x01")  # field 1023 of TaskMetadata: from a newer Flyte
+    (tmp_path / "newer.pb").write_bytes(io.to_binary(closure))
+    args = ("compile", "newer.pb", "--type", "WorkflowClosure", "-o", "out.txt", "--format", fmt)
+    line = _one_line_error(flytespec(*args))
+    assert line.startswith("flytespec: error: newer.pb: ")
+    assert "tasks[0].template.metadata" in line  # where, in the compiled closure
+    assert "--drop-unknown-fields" in line
+    assert not (tmp_path / "out.txt").exists()
+    dropped = flytespec(*args, "--drop-unknown-fields")
+    assert dropped.returncode == 0
+    assert dropped.stderr.startswith("flytespec: warning: newer.pb: ")
+    kept = flytespec("compile", "newer.pb", "--type", "WorkflowClosure", "-o", "out.pb")
+    assert kept.returncode == 0
+    out = io.load(tmp_path / "out.pb", compiler_pb2.CompiledWorkflowClosure)
+    assert out.tasks[0].template.metadata.SerializeToString().endswith(b"\xf8\x3f\x01")  # binary keeps them
+
+
+def test_values_with_no_json_form_are_refused_naming_the_file(flytespec: Run, tmp_path: Path) -> None:
+    closure = io.load(CLOSURE, workflow_closure_pb2.WorkflowClosure)
+    closure.tasks[0].custom["x"] = float("nan")
+    (tmp_path / "nan.pb").write_bytes(io.to_binary(closure))
+    for args in (["convert", "nan.pb", "-o", "-", "--to", "json"], ["compile", "nan.pb", "-o", "-"]):
+        line = _one_line_error(flytespec(*args, "--type", "WorkflowClosure"))
+        assert line.startswith("flytespec: error: nan.pb: cannot write ")
+        assert 'custom["x"]' in line
+
+
 def test_convert_output_errors(flytespec: Run, tmp_path: Path) -> None:
     assert flytespec("convert", str(CLOSURE)).returncode == 2
     assert flytespec("convert", str(CLOSURE), "out.txt").returncode == 2

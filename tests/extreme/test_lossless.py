@@ -13,12 +13,14 @@ import json
 import math
 import random
 import struct
+from collections.abc import Callable
 
 import pytest
 from google.protobuf import duration_pb2, timestamp_pb2
 from google.protobuf.message import Message
 
 from flytespec import io
+from flytespec.compiler import to_go_json
 from flytespec.core import literals_pb2, tasks_pb2, types_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.errors import DecodeError, EncodeError, FlytespecWarning, UnknownFieldsError
 from flytespec.validate import Code, Severity, validate
@@ -49,9 +51,14 @@ def test_unknown_fields_survive_binary_and_are_reported_for_text() -> None:
     wire = _with_unknown_fields(count)
     message = io.from_binary(wire, WC)
     assert io.to_binary(message) == wire  # kept, byte for byte
-    for fmt in ("json", "yaml"):
+    writers: list[Callable[[], object]] = [
+        lambda: io.dumps(message, "json"),
+        lambda: io.dumps(message, "yaml"),
+        lambda: to_go_json(message),
+    ]
+    for write in writers:
         with pytest.raises(UnknownFieldsError) as info:
-            io.dumps(message, fmt)
+            write()
         paths = info.value.paths
         assert len(paths) == count
         assert paths[:2] == ["workflow.nodes[0].metadata.retries", "workflow.nodes[1].metadata.retries"]
@@ -61,6 +68,8 @@ def test_unknown_fields_survive_binary_and_are_reported_for_text() -> None:
     (warning,) = dropped
     assert f"and {count - 5} more" in str(warning.message)  # one line, not one path per node
     assert io.from_json(text, WC).workflow.nodes[0].metadata.retries.retries == 1
+    with pytest.warns(FlytespecWarning, match=r"workflow\.nodes\[0\]\.metadata\.retries"):
+        assert io.from_json(to_go_json(message, drop_unknown_fields=True), WC) == io.from_json(text, WC)
 
 
 def test_unknown_fields_inside_an_any_payload_and_a_map_value() -> None:

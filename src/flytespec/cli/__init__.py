@@ -221,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
         "code writes, byte for byte",
     )
     p.add_argument("--workflow", metavar="NAME", help="the workflow to compile when the inputs hold several")
+    p.add_argument(
+        "--drop-unknown-fields",
+        action="store_true",
+        help="JSON/YAML: leave out fields unknown to flytespec (with a warning) instead of failing",
+    )
     _type_option(p)
     _read_limit_options(p)
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import warnings
+from collections.abc import Callable
 from typing import Any, cast
 
 from google.protobuf.message import Message
@@ -23,7 +24,7 @@ from flytespec.cli._common import (
     warn,
     write_output,
 )
-from flytespec.errors import FlytespecWarning, UnknownFieldsError
+from flytespec.errors import EncodeError, FlytespecWarning, UnknownFieldsError
 
 __all__ = ["compile", "convert", "diff", "digest", "graph", "schema"]
 
@@ -66,20 +67,33 @@ def convert(args: argparse.Namespace) -> int:
         options = {"proto_field_names": args.proto_names, "drop_unknown_fields": args.drop_unknown_fields}
     elif args.proto_names or args.drop_unknown_fields:
         raise CliError("--proto-names and --drop-unknown-fields apply to JSON and YAML output only")
+    message = source.message
+    write_output(target, _encoded(source.label, fmt, lambda: io.dumps(message, cast(Any, fmt), **options)))
+    return 0
+
+
+def _encoded(label: str, fmt: str, encode: Callable[[], str | bytes]) -> str | bytes:
+    """What ``encode`` writes of the spec read from ``label``; its refusals and warnings as lines naming ``label``.
+
+    Raises:
+        CliError: the spec holds fields unknown to flytespec (JSON and YAML cannot carry them), or a value with no
+            JSON form.
+    """
     try:
         with warnings.catch_warnings(record=True) as dropped:
             warnings.simplefilter("always", FlytespecWarning)
-            data = io.dumps(source.message, cast(Any, fmt), **options)
+            data = encode()
     except UnknownFieldsError as err:
         raise CliError(
-            f"{source.label}: fields unknown to this version of flytespec at {err.where(err.paths)} cannot be "
-            f"written as {fmt.upper()}: write binary (.pb), which keeps them, or pass --drop-unknown-fields to "
-            "leave them out"
+            f"{label}: fields unknown to this version of flytespec at {err.where(err.paths)} cannot be written as "
+            f"{'YAML' if fmt == 'yaml' else 'JSON'}: write binary (.pb), which keeps them, or pass "
+            "--drop-unknown-fields to leave them out"
         ) from None
+    except EncodeError as err:
+        raise CliError(f"{label}: {err}") from None
     for warning in dropped:
-        warn(f"{source.label}: {warning.message}")
-    write_output(target, data)
-    return 0
+        warn(f"{label}: {warning.message}")
+    return data
 
 
 def _load_with_format(path: str, type_name: str | None, fmt: str) -> Source:
@@ -185,10 +199,15 @@ def compile(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.drop_unknown_fields and fmt == "binary":
+        raise CliError("--drop-unknown-fields applies to JSON and YAML output only")
+    drop = args.drop_unknown_fields
     if fmt == "go-json":
-        write_output(target, compiler.to_go_json(closure))
+        data = _encoded(chosen.label, fmt, lambda: compiler.to_go_json(closure, drop_unknown_fields=drop))
     else:
-        write_output(target, io.dumps(closure, cast(Any, fmt)))
+        options = {"drop_unknown_fields": drop} if fmt != "binary" else {}
+        data = _encoded(chosen.label, fmt, lambda: io.dumps(closure, cast(Any, fmt), **options))
+    write_output(target, data)
     return 0
 
 

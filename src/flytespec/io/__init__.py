@@ -75,7 +75,7 @@ from flytespec import registry
 from flytespec._compat import descriptor_of
 from flytespec._files import write_atomic
 from flytespec._gc import gc_paused as _gc_paused
-from flytespec._walk import encode_varint, has_unknown_fields, unknown_field_paths
+from flytespec._walk import encode_varint, has_unknown_fields
 from flytespec.errors import (
     DecodeError,
     EncodeError,
@@ -83,7 +83,6 @@ from flytespec.errors import (
     FormatDetectionError,
     LimitExceededError,
     TypeDetectionError,
-    UnknownFieldsError,
 )
 from flytespec.io._codec import (
     DEFAULT_MAX_DEPTH,
@@ -92,6 +91,7 @@ from flytespec.io._codec import (
     DuplicateKeyDict,
     OverflowedFloat,
     ReadReport,
+    guard_unknown_fields,
     message_to_value,
     value_to_message,
 )
@@ -393,12 +393,7 @@ def to_dict(message: Message, *, proto_field_names: bool = False, drop_unknown_f
             Struct, an Any of a type that is not loaded).
     """
     name = message.DESCRIPTOR.full_name
-    if has_unknown_fields(message):
-        paths = unknown_field_paths(message)
-        if not drop_unknown_fields:
-            raise UnknownFieldsError(paths, message_type=name)
-        where = UnknownFieldsError.where(paths)
-        warnings.warn(f"{name}: left out fields unknown to flytespec at {where}", FlytespecWarning, stacklevel=2)
+    guard_unknown_fields(message, drop_unknown_fields)
     try:
         with _gc_paused():
             return message_to_value(message, proto_names=proto_field_names)

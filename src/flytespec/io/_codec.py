@@ -18,6 +18,7 @@ import difflib
 import math
 import re
 import struct
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -28,7 +29,8 @@ from google.protobuf.message import DecodeError as _ProtoDecodeError
 from google.protobuf.message import Message
 
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_class_of, message_of
-from flytespec._walk import format_path, key_segment
+from flytespec._walk import format_path, has_unknown_fields, key_segment, unknown_field_paths
+from flytespec.errors import FlytespecWarning, UnknownFieldsError
 from flytespec.io._wire import MAP_ENTRIES_CRASH_PARSER, locate_error
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "DepthError",
     "DuplicateKeyDict",
     "OverflowedFloat",
+    "guard_unknown_fields",
     "message_to_value",
     "value_to_message",
 ]
@@ -49,6 +52,24 @@ __all__ = [
 DEFAULT_MAX_DEPTH = 100
 
 _F = FieldDescriptor
+
+
+def guard_unknown_fields(message: Message, drop_unknown_fields: bool) -> None:
+    """Before writing ``message`` as JSON, which cannot carry fields unknown to flytespec: refuse it if it holds some,
+    or, when ``drop_unknown_fields``, warn (a FlytespecWarning) that they are left out. Both name where they are.
+
+    Raises:
+        UnknownFieldsError: ``message`` holds unknown fields and ``drop_unknown_fields`` is false.
+    """
+    if not has_unknown_fields(message):
+        return
+    paths = unknown_field_paths(message)
+    name = descriptor_of(message).full_name
+    if not drop_unknown_fields:
+        raise UnknownFieldsError(paths, message_type=name)
+    where = UnknownFieldsError.where(paths)
+    warnings.warn(f"{name}: left out fields unknown to flytespec at {where}", FlytespecWarning, stacklevel=3)
+
 
 # Field kinds. Scalars first, then messages.
 _PLAIN, _INT64, _FLOAT, _DOUBLE, _BYTES, _ENUM, _BOOL, _STRING, _INT32, _UINT32, _UINT64, _MESSAGE, _WKT = range(13)
