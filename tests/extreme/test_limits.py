@@ -7,6 +7,7 @@ import io as stdio
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.protobuf import struct_pb2
@@ -113,6 +114,30 @@ def test_file_objects_too(tmp_path: Path) -> None:
     with pytest.raises(LimitExceededError):
         io.load(stream, WC, max_size=3)
     assert stream.tell() == 4
+
+
+def test_a_limit_beyond_any_input_reads_everything(tmp_path: Path) -> None:
+    """A read asks for at most a piece at a time: a limit larger than memory is no limit, not an OverflowError."""
+    data = io.to_binary(SPEC) * 3_000  # more than one piece
+    (tmp_path / "big.pb").write_bytes(data)
+    piped = io.to_binary(SPEC) * (60_000 // len(io.to_binary(SPEC)))  # within a pipe's buffer
+    pipe_read, pipe_write = os.pipe()
+    with os.fdopen(pipe_write, "wb") as sink:
+        sink.write(piped)
+    with os.fdopen(pipe_read, "rb") as handle:
+        assert io.load(handle, WC, max_size=2**70, format="binary") == io.from_binary(piped, WC)
+    assert io.load(tmp_path / "big.pb", WC, max_size=2**70) == io.from_binary(data, WC)
+    assert io.load(stdio.StringIO(io.to_json(SPEC)), WC, max_size=2**70) == SPEC
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "10", True, None])
+def test_limits_must_be_whole_numbers(bad: Any) -> None:
+    data = io.to_binary(SPEC)
+    if bad is not None:  # None is the module default
+        with pytest.raises(ValueError, match=r"^max_size: expected a whole number"):
+            io.loads(data, WC, max_size=bad)
+    with pytest.raises(ValueError, match=r"^max_depth: expected a whole number, 1 or more"):
+        io.loads(data, WC, max_depth=bad if bad is not None else 0)
 
 
 def test_module_defaults_are_read_at_each_call(monkeypatch: pytest.MonkeyPatch) -> None:

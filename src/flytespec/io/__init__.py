@@ -64,6 +64,7 @@ import json
 import math
 import os
 import re
+import sys
 import warnings
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar, overload
@@ -158,11 +159,37 @@ BINARY_MAX_DEPTH = 101
 
 
 def _max_size(max_size: int | None) -> int:
-    return DEFAULT_MAX_SIZE if max_size is None else max_size
+    # Capped at what a read can ask for at all (a larger limit is no limit).
+    return min(_whole("max_size", DEFAULT_MAX_SIZE if max_size is None else max_size, 0), sys.maxsize - 1)
 
 
 def _max_depth(max_depth: int | None) -> int:
-    return DEFAULT_MAX_DEPTH if max_depth is None else max_depth
+    return _whole("max_depth", DEFAULT_MAX_DEPTH if max_depth is None else max_depth, 1)
+
+
+def _read_at_most(handle: IO[bytes] | IO[str], limit: int) -> Any:
+    """What ``handle`` holds, up to one byte (or character) past ``limit``, read in pieces: a read of ``limit + 1``
+    would allocate that much at once whatever the file holds."""
+    pieces: list[Any] = []
+    total = 0
+    while total <= limit:
+        piece = handle.read(min(limit + 1 - total, _READ_PIECE))
+        if not piece:
+            break
+        pieces.append(piece)
+        total += len(piece)
+    if len(pieces) == 1:
+        return pieces[0]
+    return pieces[0][:0].join(pieces) if pieces else b""
+
+
+_READ_PIECE = 1 << 20
+
+
+def _whole(name: str, value: object, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{name}: expected a whole number, {least} or more, got {value!r}")
+    return value
 
 
 def _check_size(
@@ -899,12 +926,12 @@ def load(
                 size = os.fstat(handle.fileno()).st_size
                 if size > limit:
                     _too_large(f"{size:,} bytes", limit, name, format or format_from_name(name), None)
-                data = handle.read(limit + 1)
+                data = _read_at_most(handle, limit)
         except OSError as err:
             raise DecodeError(f"cannot read the file: {err.strerror or err}", source=name) from None
     else:
         name = getattr(source, "name", None) or "<file>"
-        data = source.read(limit + 1)
+        data = _read_at_most(source, limit)
     return loads(
         data,
         message_type,
