@@ -114,7 +114,7 @@ def _by_name(name: str) -> type[Message]:
             _import_well_known(full)
         try:
             return message_class_of(pool.FindMessageTypeByName(full))
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: not UTF-8 (a command-line argument of undecodable bytes)
             continue
     raise UnknownMessageTypeError(
         f"unknown message type {name!r}: give a flytespec message such as 'WorkflowClosure', "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -183,11 +184,11 @@ def test_read_limits_apply_to_archive_members(flytespec: Run) -> None:
 
 
 @pytest.mark.parametrize("option", ["--max-size", "--max-depth"])
-@pytest.mark.parametrize("bad", ["0", "-1", "1k", ""])
+@pytest.mark.parametrize("bad", ["0", "-1", "1k", "", "\u00b2"])  # "²" is a digit to str.isdigit
 def test_read_limits_refuse_bad_values(option: str, bad: str, flytespec: Run) -> None:
     refused = flytespec("validate", option, bad, str(CLOSURE))
     assert refused.returncode == 2
-    assert "usage:" in refused.stderr
+    assert refused.stderr.rstrip().endswith(f"argument {option}: expected a whole number above 0, got {bad!r}")
 
 
 def test_options_set_process_defaults_for_one_call_only(capsys: pytest.CaptureFixture[str]) -> None:
@@ -206,6 +207,29 @@ def test_options_set_process_defaults_for_one_call_only(capsys: pytest.CaptureFi
     assert codes("--message-limit", "1500") == ["SpecTooLarge"]
     assert codes() == []  # the next call starts from the defaults
     assert before == (io.DEFAULT_MAX_SIZE, io.DEFAULT_MAX_DEPTH, validation.MESSAGE_LIMIT)
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_file_names_that_are_not_utf8_are_printed_escaped(fmt: str, flytespec: Run, tmp_path: Path) -> None:
+    folder = os.fsencode(tmp_path / "specs")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"caf\xe9.yaml"), "wb") as handle:
+        handle.write((EXAMPLES / "broken" / "etl.broken.closure.yaml").read_bytes())
+    strict = {"PYTHONIOENCODING": "utf-8"}  # no surrogateescape: a name kept as surrogates cannot be written as is
+    proc = flytespec("validate", "--format", fmt, "specs", env=strict)
+    assert proc.returncode == 1, proc.stderr
+    # The byte 0xe9, as os.fsdecode keeps it, escaped; in SARIF, a URI, percent-encoded.
+    assert ("specs/caf%E9.yaml" if fmt == "sarif" else "caf\\udce9.yaml") in proc.stdout
+    assert flytespec("digest", "specs", env=strict).stdout.rstrip().endswith("caf\\udce9.yaml")
+
+
+def test_a_type_name_that_is_not_utf8_is_an_unknown_type(flytespec: Run) -> None:
+    name = os.fsdecode(b"N\xffode")
+    for args in (["schema", name], ["validate", "--type", name, str(CLOSURE)]):
+        proc = flytespec(*args)
+        assert proc.returncode == 2
+        assert "unknown message type 'N\\udcffode'" in _one_line_error(proc)
 
 
 def test_unreadable_input_is_exit_2_and_the_others_are_still_checked(flytespec: Run, tmp_path: Path) -> None:

@@ -12,10 +12,12 @@ imports only :mod:`argparse`; each command imports what it needs when it runs, s
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 __all__ = ["EXIT_DIFFERENT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "main"]
 
@@ -72,13 +74,13 @@ def _type_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _byte_count(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a number of bytes (0 or more), got {text!r}")
     return int(text)
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:
         raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
     return int(text)
 
@@ -311,16 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     debug = bool(args.debug)
-    settings = _settings(args)
-    saved = [(module, name, getattr(module, name)) for module, name, _ in settings]
     try:
         if getattr(args, "type", None) is not None:
             from flytespec.cli._common import check_type_option
 
             check_type_option(args.type)
-        for module, name, value in settings:
-            setattr(module, name, value)
-        return _handler(args.handler)(args)
+        with _for_this_run(args):
+            return _handler(args.handler)(args)
     except KeyboardInterrupt:
         if debug:
             raise
@@ -337,11 +336,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         from flytespec.cli._common import describe_error
 
         code, text = describe_error(err)
-        print(f"flytespec: {text}", file=sys.stderr)
+        print(f"flytespec: {_printable(text)}", file=sys.stderr)
         return code
+
+
+@contextlib.contextmanager
+def _for_this_run(args: argparse.Namespace) -> Iterator[None]:
+    """What one command changes in the process, undone after it (``main`` is a library call too): the defaults its
+    options set, and output that escapes file names that are not UTF-8 (``os.fsdecode`` keeps their bytes as
+    surrogates) instead of failing on them."""
+    undo: list[Callable[[], object]] = []
+    for module, name, value in _settings(args):
+        undo.append(functools.partial(setattr, module, name, getattr(module, name)))
+        setattr(module, name, value)
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+            undo.append(functools.partial(stream.reconfigure, errors="strict"))
+    try:
+        yield
     finally:
-        for module, name, value in saved:  # main is a library call too: the next call starts from the defaults
-            setattr(module, name, value)
+        for step in reversed(undo):
+            step()
+
+
+def _printable(text: str) -> str:
+    """``text`` with what stderr cannot encode escaped (an error line is printed after :func:`_for_this_run`)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _settings(args: argparse.Namespace) -> list[tuple[object, str, int]]:

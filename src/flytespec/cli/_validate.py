@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,11 +154,16 @@ def _words(code: str) -> str:
 
 
 def _artifact(label: str) -> tuple[str, str | None]:
-    """(uri of the file, member inside an archive or None)."""
+    """(uri of the file, member inside an archive or None). The uri is the path, percent-encoded where a URI needs it
+    (spaces, ``%``, ``#``, bytes beyond ASCII: a name that is not UTF-8 keeps its own bytes)."""
     head, sep, member = label.partition("!/")
     if sep and archive.is_archive_name(head):
-        return head, member
-    return ("stdin" if label == "<stdin>" else label), None
+        return _uri(head), member
+    return ("stdin" if label == "<stdin>" else _uri(label)), None
+
+
+def _uri(path: str) -> str:
+    return urllib.parse.quote(path.encode("utf-8", "surrogateescape"), safe="/:")
 
 
 def to_sarif(reports: list[FileReport], skipped: list[tuple[str, str]]) -> str:
@@ -173,7 +179,8 @@ def to_sarif(reports: list[FileReport], skipped: list[tuple[str, str]]) -> str:
         uri, member = _artifact(r.label)
         for d in r.diagnostics:
             logical = (f"{member}:" if member else "") + (d.path or "<root>")
-            fingerprint = hashlib.sha256(f"{r.label}\0{d.code.value}\0{d.path}".encode()).hexdigest()[:32]
+            key = f"{r.label}\0{d.code.value}\0{d.path}".encode("utf-8", "surrogateescape")  # a name's own bytes
+            fingerprint = hashlib.sha256(key).hexdigest()[:32]
             results.append(
                 {
                     "ruleId": d.code.value,

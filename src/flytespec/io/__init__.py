@@ -367,7 +367,7 @@ def _wire_error(message_type: str, problem: WireProblem, source: str, limit: int
         )
     reason = problem.reason
     if limit > BINARY_MAX_DEPTH:
-        reason += f", the most protobuf's binary parser reads (max_depth={limit} cannot raise it)"
+        reason += f", the most protobuf's binary parser reads (a depth limit of {limit} cannot raise it)"
     return LimitExceededError(
         reason,
         limit="max_depth",
