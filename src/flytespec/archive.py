@@ -169,7 +169,7 @@ def read_archive(
         try:
             handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed below
         except OSError as err:
-            raise _refuse(label, f"cannot read the file: {err.strerror or err}") from None
+            raise _refuse(label, err.strerror or str(err)) from None
     elif isinstance(source, (bytes, bytearray, memoryview)):
         label = name or "<bytes>"
         handle = _stdlib_io.BytesIO(bytes(source))

@@ -121,7 +121,7 @@ def test_not_an_archive_and_corrupt_archives() -> None:
         archive.read_archive(b"plain text", name="x.tgz")
     with pytest.raises(DecodeError):
         archive.read_archive(_package()[:200], name="x.tgz")
-    with pytest.raises(DecodeError, match="cannot read the file"):
+    with pytest.raises(DecodeError, match=r"^no/such.tgz: cannot read: No such file or directory$"):
         archive.read_archive("no/such.tgz")
 
 

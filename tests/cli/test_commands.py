@@ -243,10 +243,21 @@ def test_unreadable_input_is_exit_2_and_the_others_are_still_checked(flytespec: 
     assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "unreadable": 1}
 
 
-def test_missing_path_is_a_one_line_error(flytespec: Run) -> None:
-    proc = flytespec("validate", "no/such/file.yaml")
+@pytest.mark.parametrize("command", ["convert", "compile", "graph", "digest"])
+def test_missing_path_is_a_one_line_error(command: str, flytespec: Run) -> None:
+    args = {"convert": ["-o", "-"], "compile": ["-o", "-"]}.get(command, [])
+    proc = flytespec(command, "no/such/file.yaml", *args)
     assert proc.returncode == 2
-    assert "no/such/file.yaml" in _one_line_error(proc)
+    assert _one_line_error(proc) == "flytespec: error: no/such/file.yaml: no such file or folder"
+
+
+def test_validate_reports_a_missing_path_and_checks_the_others(flytespec: Run) -> None:
+    proc = flytespec("validate", "--format", "sarif", "no/such/file.yaml", str(ERRORS / "CycleDetected.yaml"))
+    assert proc.returncode == 2
+    (run,) = json.loads(proc.stdout)["runs"]
+    assert [r["ruleId"] for r in run["results"]] == ["CycleDetected"]
+    (notification,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notification["message"]["text"] == "no/such/file.yaml: no such file or folder"
 
 
 @pytest.mark.parametrize("command", ["validate", "digest", "compile"])
@@ -486,6 +497,44 @@ def test_compile_needs_a_workflow_choice_when_there_are_several(flytespec: Run) 
         "compile", str(CLOSURE), str(ERRORS / "CycleDetected.yaml"), "-o", "-", "--workflow", "etl.pipeline.etl"
     )
     assert chosen.returncode == 0
+
+
+def test_workflows_of_one_name_in_several_files_are_refused_not_picked_by_order(flytespec: Run) -> None:
+    v2 = ROOT / "docs" / "examples" / "etl-v2.closure.yaml"  # another etl.pipeline.etl
+    for extra in ([], ["--workflow", "etl.pipeline.etl"]):
+        line = _one_line_error(flytespec("compile", str(CLOSURE), str(v2), "-o", "-", *extra))
+        assert f"etl.pipeline.etl in {CLOSURE}" in line  # each with its file
+        assert f"etl.pipeline.etl in {v2}" in line
+        assert "--workflow" not in line  # which cannot tell them apart
+    assert flytespec("compile", str(CLOSURE), str(CLOSURE), "-o", "c.pb").returncode == 0  # the same spec twice
+
+
+def test_graph_checks_the_workflow_asked_for(flytespec: Run) -> None:
+    assert flytespec("graph", str(CLOSURE), "--workflow", "etl.pipeline.etl").returncode == 0
+    refused = flytespec("graph", str(CLOSURE), "--workflow", "nope")
+    assert refused.returncode == 2
+    assert "(workflows: etl.pipeline.etl)" in _one_line_error(refused)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate", "-", "-"], ["digest", "-", "-"], ["diff", "-", "-"], ["compile", "-", "-", "-o", "-"]],
+)
+def test_stdin_is_given_once(args: list[str], flytespec: Run) -> None:
+    proc = flytespec(*args, stdin=CLOSURE.read_text())
+    assert proc.returncode == 2
+    assert _one_line_error(proc).startswith("flytespec: error: - (stdin) is given more than once")
+
+
+def test_convert_from_reads_archive_members_and_keeps_the_limits(flytespec: Run) -> None:
+    member = f"{ROOT / 'docs' / 'examples' / 'etl-package.tgz'}!002_etl.pipeline.etl_2.pb"
+    proc = flytespec("convert", "--from", "binary", member, "-o", "-")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["template"]["id"]["name"] == "etl.pipeline.etl"
+    refused = flytespec("convert", "--from", "yaml", str(CLOSURE), "-o", "-", "--max-size", "10")
+    assert _one_line_error(refused).endswith("(--max-size BYTES raises the limit)")
+    piped = flytespec("convert", "--from", "yaml", "-", "-o", "-", stdin=CLOSURE.read_text())
+    assert json.loads(piped.stdout)["workflow"]["id"]["name"] == "etl.pipeline.etl"
 
 
 def _parent_of_the_daily_launch_plan() -> admin_workflow_pb2.WorkflowSpec:

@@ -314,10 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     debug = bool(args.debug)
     try:
-        if getattr(args, "type", None) is not None:
-            from flytespec.cli._common import check_type_option
+        from flytespec.cli._common import check_stdin_once, check_type_option
 
-            check_type_option(args.type)
+        check_type_option(getattr(args, "type", None))
+        check_stdin_once(_inputs(args))
         with _for_this_run(args):
             return _handler(args.handler)(args)
     except KeyboardInterrupt:
@@ -338,6 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, text = describe_error(err)
         print(f"flytespec: {_printable(text)}", file=sys.stderr)
         return code
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """Every input the command was given (``validate``'s paths, ``diff``'s A and B...)."""
+    singles = [getattr(args, name, None) for name in ("input", "first", "second")]
+    return [*getattr(args, "paths", ()), *getattr(args, "inputs", ()), *(s for s in singles if s is not None)]
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ import json
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 from google.protobuf.message import Message
@@ -17,6 +18,7 @@ from flytespec.cli._common import (
     CliError,
     Source,
     colorizer,
+    error_text,
     load_messages,
     load_one,
     refuse_binary_terminal,
@@ -24,7 +26,7 @@ from flytespec.cli._common import (
     warn,
     write_output,
 )
-from flytespec.errors import EncodeError, FlytespecWarning, UnknownFieldsError
+from flytespec.errors import EncodeError, FlytespecError, FlytespecWarning, UnknownFieldsError
 
 __all__ = ["compile", "convert", "diff", "digest", "graph", "schema"]
 
@@ -97,18 +99,18 @@ def _encoded(label: str, fmt: str, encode: Callable[[], str | bytes]) -> str | b
 
 
 def _load_with_format(path: str, type_name: str | None, fmt: str) -> Source:
-    data = sys.stdin.buffer.read() if path == STDIN else _read(path)
-    label = "<stdin>" if path == STDIN else path
-    message = io.loads(data, type_name, format=cast(Any, fmt), source=label)
-    return Source(label, message, None, 0)
+    """Read one spec in the format ``--from`` gives: a file or stdin. Archives, their members and folders are read as
+    always (their members' names tell their formats)."""
+    from flytespec import archive
 
-
-def _read(path: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as err:
-        raise CliError(f"{path}: cannot read the file: {err.strerror or err}") from None
+        if path == STDIN:
+            return Source("<stdin>", io.load(sys.stdin.buffer, type_name, format=cast(Any, fmt)), None, 0)
+        if Path(path).is_file() and not archive.is_archive_name(path):
+            return Source(path, io.load(path, type_name, format=cast(Any, fmt)), None, 0)
+    except FlytespecError as err:
+        raise CliError(error_text(err)) from None
+    return load_one(path, type_name)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -135,7 +137,8 @@ def _workflow_name(message: Message) -> str | None:
 def _choose_workflow(sources: list[Source], wanted: str | None, compiled_ok: bool) -> Source:
     from flytespec.core import compiler_pb2
 
-    candidates = []
+    # (name, source, content): the same spec given twice (a file and its copy) is one choice.
+    candidates: list[tuple[str, Source, tuple[type, bytes]]] = []
     for s in sources:
         assert s.message is not None
         name = _workflow_name(s.message)
@@ -145,23 +148,26 @@ def _choose_workflow(sources: list[Source], wanted: str | None, compiled_ok: boo
             s.message, (compiler_pb2.CompiledWorkflowClosure, compiler_pb2.CompiledWorkflow)
         ):
             continue
-        candidates.append((name, s))
+        candidates.append((name, s, (type(s.message), s.message.SerializeToString(deterministic=True))))
     if wanted is not None:
-        chosen = [s for name, s in candidates if name == wanted]
-        if not chosen:
-            names = ", ".join(sorted({n or "<unnamed>" for n, _ in candidates})) or "none"
+        named = [c for c in candidates if c[0] == wanted]
+        if not named:
+            names = ", ".join(sorted({n or "<unnamed>" for n, _, _ in candidates})) or "none"
             raise CliError(f"no workflow named {wanted!r} in the input (workflows: {names})")
-        return chosen[0]
-    if len(candidates) == 1:
-        return candidates[0][1]
+        candidates = named
     if not candidates:
         inputs = ", ".join(dict.fromkeys(s.label for s in sources))
         raise CliError(
             f"{inputs}: no workflow in the input: give a WorkflowClosure, a WorkflowSpec or WorkflowTemplate, "
             "or an archive"
         )
-    names = ", ".join(sorted(n or "<unnamed>" for n, _ in candidates))
-    raise CliError(f"the input holds {len(candidates)} workflows ({names}): choose one with --workflow NAME")
+    distinct = {content: (name, s) for name, s, content in reversed(candidates)}  # the first of each
+    if len(distinct) == 1:
+        return candidates[0][1]
+    found = ", ".join(sorted(f"{n or '<unnamed>'} in {s.label}" for n, s in distinct.values()))
+    if len({n for n, _ in distinct.values()}) < len(distinct):  # --workflow cannot tell them apart
+        raise CliError(f"the input holds {len(distinct)} different workflows ({found}): give only one of them")
+    raise CliError(f"the input holds {len(distinct)} workflows ({found}): choose one with --workflow NAME")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -220,7 +226,9 @@ def graph(args: argparse.Namespace) -> int:
     from flytespec import graph as graphs
 
     sources = load_messages([args.input], args.type)
-    chosen = _choose_workflow(sources, args.workflow, compiled_ok=True) if len(sources) > 1 else sources[0]
+    chosen = (
+        _choose_workflow(sources, args.workflow, compiled_ok=True) if len(sources) > 1 or args.workflow else sources[0]
+    )
     assert chosen.message is not None
     if (
         _workflow_name(chosen.message) is None

@@ -20,6 +20,7 @@ from flytespec.errors import FlytespecError, LimitExceededError
 __all__ = [
     "CliError",
     "Source",
+    "check_stdin_once",
     "check_type_option",
     "colorizer",
     "describe_error",
@@ -65,6 +66,16 @@ def describe_error(err: BaseException) -> tuple[int, str]:
         f"internal error: {type(err).__name__}: {err} "
         "(this is a bug: run the command again with --debug for the traceback, and report it)"
     )
+
+
+def check_stdin_once(inputs: list[str]) -> None:
+    """Refuse ``-`` given twice: stdin is read once, so the second would read nothing.
+
+    Raises:
+        CliError: ``-`` is among ``inputs`` more than once.
+    """
+    if inputs.count(STDIN) > 1:
+        raise CliError("- (stdin) is given more than once: it can be read once only")
 
 
 def check_type_option(name: str | None) -> None:
@@ -126,11 +137,7 @@ def _display(path: Path) -> str:
 
 
 def expand(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
-    """(label, path) of every input: files as given, folders searched recursively (sorted), ``-`` as stdin.
-
-    Raises:
-        CliError: a path does not exist.
-    """
+    """(label, path) of every input: files as given, folders searched recursively (sorted), ``-`` as stdin."""
     for raw in paths:
         if raw == STDIN:
             yield "<stdin>", None
@@ -144,9 +151,7 @@ def expand(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
             for p in found:
                 yield _display(p), p
         elif path.exists() or _split_member(raw) is None:
-            if not path.exists():
-                raise CliError(f"{raw}: no such file or folder")
-            yield _display(path), path
+            yield _display(path), path  # one that does not exist is reported when read
         else:
             yield raw, path
 
@@ -230,6 +235,8 @@ def _members_hint(pkg: archive.Archive) -> str:
 
 
 def _load_file(label: str, path: Path | None, type_name: str | None) -> Source:
+    if path is not None and not path.exists():
+        return Source(label, None, f"{label}: no such file or folder", 0)
     try:
         message = io.loads(_read_stdin(), type_name, source="<stdin>") if path is None else io.load(path, type_name)
     except FlytespecError as err:

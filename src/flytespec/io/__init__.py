@@ -928,7 +928,7 @@ def load(
                     _too_large(f"{size:,} bytes", limit, name, format or format_from_name(name), None)
                 data = _read_at_most(handle, limit)
         except OSError as err:
-            raise DecodeError(f"cannot read the file: {err.strerror or err}", source=name) from None
+            raise DecodeError(err.strerror or str(err), source=name) from None
     else:
         name = getattr(source, "name", None) or "<file>"
         data = _read_at_most(source, limit)
