@@ -129,6 +129,20 @@ def test_malformed_text_names_line_and_column() -> None:
     assert err.path is None
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('workflow:\n  id:\n    name: "\x07"\n', (3, 12)),  # a control character: libyaml's reader refuses it
+        ("\ud800: 1\n", (1, 1)),  # a lone surrogate (str input): libyaml cannot take it as UTF-8
+        ('workflow:\n  id:\n    name: "\udcff"\n', (3, 12)),
+    ],
+)
+def test_characters_yaml_cannot_hold_are_one_line_errors_with_their_place(text: str, where: tuple[int, int]) -> None:
+    err = _decode_error(text, "yaml")
+    assert (err.line, err.column) == where
+    assert "\n" not in str(err)
+
+
 def test_json_rejects_non_json_constants() -> None:
     err = _decode_error('{"workflow": {"nodes": [{"arrayNode": {"minSuccessRatio": NaN}}]}}', "json")
     assert err.path is None

@@ -99,7 +99,10 @@ def load_yaml(text: str) -> Any:
             exactly, nesting deeper than :data:`MAX_NESTING`, a recursive alias, or aliases that expand the
             document too much.
     """
-    parser = _Loader(text)
+    try:
+        parser = _Loader(text)
+    except UnicodeEncodeError as err:  # libyaml reads UTF-8: a lone surrogate has no form there
+        raise _at(text, err.start, f"the text holds a lone surrogate (U+{ord(text[err.start]):04X})") from None
     try:
         return _build(parser)
     except yaml.MarkedYAMLError as err:
@@ -108,10 +111,19 @@ def load_yaml(text: str) -> Any:
         if mark is None:
             raise YamlError(reason) from None
         raise YamlError(reason, mark.line + 1, mark.column + 1) from None
+    except yaml.reader.ReaderError as err:
+        character = err.character if isinstance(err.character, int) else ord(err.character)
+        raise _at(text, err.position, f"unacceptable character #x{character:04x}: {err.reason}") from None
     except yaml.YAMLError as err:
-        raise YamlError(str(err)) from None
+        raise YamlError(str(err).splitlines()[0]) from None
     finally:
         parser.dispose()
+
+
+def _at(text: str, position: int, reason: str) -> YamlError:
+    """An error at a character ``position`` of ``text``, with its line and column."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return YamlError(reason, text.count("\n", 0, position) + 1, position - line_start + 1)
 
 
 def _error(reason: str, mark: Any, **limit: Any) -> YamlError:
