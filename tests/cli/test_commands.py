@@ -298,6 +298,17 @@ def test_an_unknown_type_is_a_usage_error_before_reading(command: str, flytespec
     assert "in.yaml" not in line
 
 
+@pytest.mark.parametrize("command", ["validate", "compile", "graph", "diff"])
+def test_a_well_known_type_is_refused_where_a_spec_is_needed(command: str, flytespec: Run) -> None:
+    args = {"compile": ["-o", "-"], "diff": [str(CLOSURE)]}.get(command, [])
+    proc = flytespec(command, "--type", "google.protobuf.Struct", str(CLOSURE), *args)
+    assert proc.returncode == 2
+    assert _one_line_error(proc) == (
+        f"flytespec: error: --type: {command} works on flytespec messages (WorkflowClosure, TaskSpec, ...), "
+        "not google.protobuf.Struct"
+    )
+
+
 def test_sarif(flytespec: Run) -> None:
     proc = flytespec("validate", "--format", "sarif", str(ERRORS / "CycleDetected.yaml"), str(CLOSURE))
     assert proc.returncode == 1

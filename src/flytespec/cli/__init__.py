@@ -316,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from flytespec.cli._common import check_stdin_once, check_type_option
 
-        check_type_option(getattr(args, "type", None))
+        check_type_option(getattr(args, "type", None), args.command)
         check_stdin_once(_inputs(args))
         with _for_this_run(args):
             return _handler(args.handler)(args)

@@ -78,11 +78,12 @@ def check_stdin_once(inputs: list[str]) -> None:
         raise CliError("- (stdin) is given more than once: it can be read once only")
 
 
-def check_type_option(name: str | None) -> None:
-    """Refuse an unknown ``--type`` once, before any input is read.
+def check_type_option(name: str | None, command: str) -> None:
+    """Refuse an unknown ``--type`` once, before any input is read, and one ``command`` cannot work on.
 
     Raises:
-        CliError: ``name`` is no message type.
+        CliError: ``name`` is no message type, or a protobuf well-known type (``google.protobuf.Struct``) where the
+            command needs a flytespec message (all but ``convert`` and ``digest``).
     """
     if name is None:
         return
@@ -90,9 +91,11 @@ def check_type_option(name: str | None) -> None:
     from flytespec.registry import message_type
 
     try:
-        message_type(name)
+        found = message_type(name).DESCRIPTOR.full_name
     except UnknownMessageTypeError as err:
         raise CliError(f"--type: {err}") from None
+    if not found.startswith("flytespec.") and command not in ("convert", "digest"):
+        raise CliError(f"--type: {command} works on flytespec messages (WorkflowClosure, TaskSpec, ...), not {found}")
 
 
 def warn(text: str) -> None:
