@@ -183,6 +183,8 @@ def compile(args: argparse.Namespace) -> int:
     target = args.output
     fmt = _output_format(target, args.format, "--format")
     refuse_binary_terminal(target, fmt, "--format")
+    if args.drop_unknown_fields and fmt == "binary":
+        raise CliError("--drop-unknown-fields applies to JSON and YAML output only")
     sources = load_messages(args.inputs, args.type)
     chosen = _choose_workflow(sources, args.workflow, compiled_ok=False)
     assert chosen.message is not None
@@ -205,8 +207,6 @@ def compile(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if args.drop_unknown_fields and fmt == "binary":
-        raise CliError("--drop-unknown-fields applies to JSON and YAML output only")
     drop = args.drop_unknown_fields
     if fmt == "go-json":
         data = _encoded(chosen.label, fmt, lambda: compiler.to_go_json(closure, drop_unknown_fields=drop))
