@@ -9,7 +9,16 @@ from typing import Any
 from google.protobuf import message, message_factory
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
-__all__ = ["StrEnum", "descriptor_of", "enum_of", "is_map", "is_repeated", "message_class_of", "message_of"]
+__all__ = [
+    "StrEnum",
+    "descriptor_of",
+    "enum_of",
+    "is_map",
+    "is_repeated",
+    "message_class_of",
+    "message_of",
+    "type_name",
+]
 
 
 class StrEnum(str, enum.Enum):
@@ -53,6 +62,11 @@ def descriptor_of(msg: message.Message | type[message.Message]) -> Descriptor:
     """The descriptor of a message or message class (typed as the Python descriptor whatever the backend)."""
     desc: Any = msg.DESCRIPTOR
     return desc  # type: ignore[no-any-return]
+
+
+def type_name(value: object) -> str:
+    """The full name of a message's type (``flytespec.core.Node``), else the name of ``value``'s Python type."""
+    return descriptor_of(value).full_name if isinstance(value, message.Message) else type(value).__name__
 
 
 _factory: Any = None

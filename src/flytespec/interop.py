@@ -18,7 +18,7 @@ import importlib
 from google.protobuf.message import Message
 
 from flytespec import registry
-from flytespec._compat import descriptor_of
+from flytespec._compat import descriptor_of, type_name
 
 __all__ = ["as_flytespec", "flyteidl_class", "from_flyteidl", "to_flyteidl"]
 
@@ -72,7 +72,5 @@ def as_flytespec(value: object, role: str = "spec") -> Message:
             return value
         if name.startswith("flyteidl."):
             return from_flyteidl(value)
-        got = name
-    else:
-        got = type(value).__name__
+    got = type_name(value)
     raise TypeError(f"{role}: expected a flytespec message (or the flyteidl message of the same type), got {got}")

@@ -313,31 +313,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     debug = bool(args.debug)
-    try:
-        from flytespec.cli._common import check_stdin_once, check_type_option
+    with _for_this_run(args):
+        try:
+            from flytespec.cli._common import check_stdin_once, check_type_option
 
-        check_type_option(getattr(args, "type", None), args.command)
-        check_stdin_once(_inputs(args))
-        with _for_this_run(args):
+            check_type_option(getattr(args, "type", None), args.command)
+            check_stdin_once(_inputs(args))
             return _handler(args.handler)(args)
-    except KeyboardInterrupt:
-        if debug:
-            raise
-        print("flytespec: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # The reader went away (`flytespec ... | head`): stop quietly, and keep Python from complaining at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
-    except Exception as err:
-        if debug:
-            raise
-        from flytespec.cli._common import describe_error
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            print("flytespec: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            # The reader went away (`flytespec ... | head`): stop quietly, and keep Python from complaining at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_OK
+        except Exception as err:
+            if debug:
+                raise
+            from flytespec.cli._common import describe_error
 
-        code, text = describe_error(err)
-        print(f"flytespec: {_printable(text)}", file=sys.stderr)
-        return code
+            code, text = describe_error(err)
+            print(f"flytespec: {text}", file=sys.stderr)
+            return code
 
 
 def _inputs(args: argparse.Namespace) -> list[str]:
@@ -364,11 +364,6 @@ def _for_this_run(args: argparse.Namespace) -> Iterator[None]:
     finally:
         for step in reversed(undo):
             step()
-
-
-def _printable(text: str) -> str:
-    """``text`` with what stderr cannot encode escaped (an error line is printed after :func:`_for_this_run`)."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _settings(args: argparse.Namespace) -> list[tuple[object, str, int]]:

@@ -137,8 +137,7 @@ def _workflow_name(message: Message) -> str | None:
 def _choose_workflow(sources: list[Source], wanted: str | None, compiled_ok: bool) -> Source:
     from flytespec.core import compiler_pb2
 
-    # (name, source, content): the same spec given twice (a file and its copy) is one choice.
-    candidates: list[tuple[str, Source, tuple[type, bytes]]] = []
+    candidates: list[tuple[str, Source]] = []
     for s in sources:
         assert s.message is not None
         name = _workflow_name(s.message)
@@ -148,11 +147,11 @@ def _choose_workflow(sources: list[Source], wanted: str | None, compiled_ok: boo
             s.message, (compiler_pb2.CompiledWorkflowClosure, compiler_pb2.CompiledWorkflow)
         ):
             continue
-        candidates.append((name, s, (type(s.message), s.message.SerializeToString(deterministic=True))))
+        candidates.append((name, s))
     if wanted is not None:
-        named = [c for c in candidates if c[0] == wanted]
+        named = [(name, s) for name, s in candidates if name == wanted]
         if not named:
-            names = ", ".join(sorted({n or "<unnamed>" for n, _, _ in candidates})) or "none"
+            names = ", ".join(sorted({n or "<unnamed>" for n, _ in candidates})) or "none"
             raise CliError(f"no workflow named {wanted!r} in the input (workflows: {names})")
         candidates = named
     if not candidates:
@@ -161,7 +160,13 @@ def _choose_workflow(sources: list[Source], wanted: str | None, compiled_ok: boo
             f"{inputs}: no workflow in the input: give a WorkflowClosure, a WorkflowSpec or WorkflowTemplate, "
             "or an archive"
         )
-    distinct = {content: (name, s) for name, s, content in reversed(candidates)}  # the first of each
+    if len(candidates) == 1:
+        return candidates[0][1]
+    # The same spec given twice (a file and its copy) is one choice; the first of each content stays.
+    distinct: dict[tuple[type, bytes], tuple[str, Source]] = {}
+    for name, s in candidates:
+        assert s.message is not None
+        distinct.setdefault((type(s.message), s.message.SerializeToString(deterministic=True)), (name, s))
     if len(distinct) == 1:
         return candidates[0][1]
     found = ", ".join(sorted(f"{n or '<unnamed>'} in {s.label}" for n, s in distinct.values()))

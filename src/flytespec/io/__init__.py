@@ -178,8 +178,6 @@ def _read_at_most(handle: IO[bytes] | IO[str], limit: int) -> Any:
             break
         pieces.append(piece)
         total += len(piece)
-    if len(pieces) == 1:
-        return pieces[0]
     return pieces[0][:0].join(pieces) if pieces else b""
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from google.protobuf.message import Message
-
+from flytespec._compat import type_name
 from flytespec._walk import equal
 from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
@@ -162,7 +161,7 @@ class Run:
         elif isinstance(lp, launch_plan_pb2.LaunchPlan):
             self.pending_launch_plans.append(lp)
         else:
-            raise TypeError(f"expected a LaunchPlan or LaunchPlanTemplate, got {_name(lp)}")
+            raise TypeError(f"expected a LaunchPlan or LaunchPlanTemplate, got {type_name(lp)}")
 
     def resolve_launch_plans(self) -> None:
         """Admin LaunchPlans: their interface may need their workflow, known once everything was added."""
@@ -179,7 +178,7 @@ def task_template(task: TaskLike) -> tasks_pb2.TaskTemplate:
         return task
     if isinstance(task, (task_pb2.TaskSpec, compiler_pb2.CompiledTask)):
         return task.template
-    raise TypeError(f"expected a TaskTemplate, TaskSpec or CompiledTask, got {_name(task)}")
+    raise TypeError(f"expected a TaskTemplate, TaskSpec or CompiledTask, got {type_name(task)}")
 
 
 def workflow_templates(
@@ -193,14 +192,9 @@ def workflow_templates(
         return [(wf.template, (*segments, "template"))] + [
             (sub, (*segments, "sub_workflows", f"[{i}]")) for i, sub in enumerate(wf.sub_workflows)
         ]
-    raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or CompiledWorkflow, got {_name(wf)}")
+    raise TypeError(f"expected a WorkflowTemplate, WorkflowSpec or CompiledWorkflow, got {type_name(wf)}")
 
 
 def _given(values: Iterable[object], role: str) -> list[Any]:
     """What was given beside the spec, flyteidl messages converted (``role[i]`` names one that is no message)."""
     return [as_flytespec(value, f"{role}[{i}]") for i, value in enumerate(values)]
-
-
-def _name(value: object) -> str:
-    """The full name of a message's type (``flytespec.core.Node``), else the name of the Python type."""
-    return value.DESCRIPTOR.full_name if isinstance(value, Message) else type(value).__name__
