@@ -168,6 +168,11 @@ def test_max_depth_reads_deeper_text_and_is_named_where_it_can_help(flytespec: R
     read = flytespec("convert", "deep.json", "deep.yaml", "--type", "TaskTemplate", "--max-depth", "200")
     assert read.returncode == 0
     assert flytespec("validate", "deep.yaml", "--type", "TaskTemplate", "--max-depth", "200").returncode == 0
+    # Without --type, detection reads within the same limit, and over it names the type and the option.
+    assert flytespec("validate", "deep.yaml", "--max-depth", "200").returncode == 0
+    detected = json.loads(flytespec("validate", "--format", "json", "deep.json").stdout)["files"][0]["error"]
+    assert " as flytespec.core.TaskTemplate at custom" in detected
+    assert detected.endswith("(--max-depth N raises the limit)")
     # Binary: protobuf's parser reads 101 levels whatever the option says, so the error does not offer it.
     assert flytespec("convert", "deep.json", "deep.pb", "--type", "TaskTemplate", "--max-depth", "200").returncode == 0
     binary = _one_line_error(flytespec("convert", "deep.pb", "-o", "-", "--type", "TaskTemplate", "--max-depth", "200"))

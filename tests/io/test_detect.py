@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,14 @@ from google.protobuf import struct_pb2
 
 from flytespec import io
 from flytespec.admin import task_pb2 as admin_task_pb2
-from flytespec.core import identifier_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
-from flytespec.errors import FormatDetectionError, TypeDetectionError
+from flytespec.core import identifier_pb2, literals_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.errors import (
+    DecodeError,
+    FlytespecWarning,
+    FormatDetectionError,
+    LimitExceededError,
+    TypeDetectionError,
+)
 
 
 def _closure() -> workflow_closure_pb2.WorkflowClosure:
@@ -110,6 +117,43 @@ def test_content_no_document_type_reads_needs_the_type(text: str) -> None:
     with pytest.raises(TypeDetectionError) as info:
         io.loads(text)
     assert info.value.message_type is None
+
+
+def test_content_no_type_reads_is_read_as_the_one_type_its_keys_name() -> None:
+    task = '{"type": "python-task", "interface": {"inputs": {"variables": {"x": {"type": {"simple": "INTEGR"}}}}}}'
+    assert io.detect_message_type(task) is tasks_pb2.TaskTemplate
+    with pytest.raises(DecodeError) as info:
+        io.loads(task)
+    assert not isinstance(info.value, TypeDetectionError)  # the real problem, where it is
+    assert info.value.message_type == "flytespec.core.TaskTemplate"
+    assert info.value.path == 'interface.inputs.variables["x"].type.simple'
+    # An unknown key inside: ignore_unknown_fields reads it as that type.
+    unknown = '{"type": "python-task", "metadata": {"retries": {}, "color": "red"}}'
+    with pytest.warns(FlytespecWarning):
+        assert io.loads(unknown, ignore_unknown_fields=True) == tasks_pb2.TaskTemplate(
+            type="python-task", metadata=tasks_pb2.TaskMetadata(retries=literals_pb2.RetryStrategy())
+        )
+
+
+def test_content_whose_keys_name_several_types_names_each_failure() -> None:
+    text = '{"nodes": "not a list"}'  # WorkflowTemplate and DynamicJobSpec both have nodes
+    with pytest.raises(TypeDetectionError) as info:
+        io.loads(text)
+    assert "as WorkflowTemplate at nodes" in info.value.reason
+    assert "as DynamicJobSpec at nodes" in info.value.reason
+
+
+def test_detection_reads_within_max_depth() -> None:
+    node: dict[str, object] = {"id": "n", "taskNode": {"referenceId": {"name": "t"}}}
+    for _ in range(60):  # two messages a level: deeper than the default of 100
+        node = {"id": "n", "arrayNode": {"node": node}}
+    text = json.dumps({"workflow": {"id": {"name": "w"}, "nodes": [node]}})
+    assert io.detect_message_type(text, max_depth=200) is workflow_closure_pb2.WorkflowClosure
+    assert isinstance(io.loads(text, max_depth=200), workflow_closure_pb2.WorkflowClosure)
+    with pytest.raises(LimitExceededError) as info:
+        io.loads(text)
+    assert info.value.message_type == "flytespec.core.WorkflowClosure"
+    assert info.value.limit == "max_depth"
 
 
 def test_empty_binary_needs_the_type() -> None:

@@ -29,8 +29,10 @@ the content (text starting with ``{`` is JSON, other text is YAML, anything with
 Message type detection, when no type is given: a file named like ``pyflyte package`` names its members
 (``NNN_name_1.pb`` is a TaskSpec, ``_2.pb`` a WorkflowSpec, ``_3.pb`` a LaunchPlan); otherwise every type of
 :data:`flytespec.registry.DOCUMENT_TYPES` is tried, and the content's type is the one that reads it strictly (every
-field known, every value fitting). When none or several do (binary content often reads as several types, since
-field numbers collide where names do not), or the content is empty, the type must be given.
+field known, every value fitting, within ``max_depth``). JSON or YAML that no type reads is read as the one type whose
+fields its top-level keys all name, so that the error says what is wrong and where. When that does not settle it, or
+several types read the content (binary content often does, since field numbers collide where names do not), or the
+content is empty, the type must be given.
 
 Limits (``docs/limits.md``): every reader takes ``max_size`` and ``max_depth`` keyword arguments; left out, they are
 the module-level defaults :data:`DEFAULT_MAX_SIZE` and :data:`DEFAULT_MAX_DEPTH`, read at each call (assign them to
@@ -717,11 +719,17 @@ def detect_message_type(
     format: Format | None = None,
     name: str | os.PathLike[str] | None = None,
     max_size: int | None = None,
+    max_depth: int | None = None,
 ) -> type[Message]:
     """The message type of ``data``, told from ``name`` (``pyflyte package`` member names) or the content.
 
+    The content's type is the one document type that reads it strictly, within ``max_depth`` (see :func:`loads`).
+    JSON or YAML that no type reads gets the one type whose fields its top-level keys all name, if there is one:
+    reading it as that type then reports what is wrong, with its path.
+
     Raises:
-        TypeDetectionError: nothing tells the type (empty content, or no document type reads it strictly).
+        TypeDetectionError: nothing tells the type (empty content, or no document type reads it strictly, and none
+            or several name its top-level keys).
         LimitExceededError: the input is larger than ``max_size`` (see :func:`from_binary`).
     """
     source = str(name) if name is not None else _default_source(data)
@@ -733,7 +741,7 @@ def detect_message_type(
             return by_name
         return _detect_binary(bytes(data if isinstance(data, bytes) else data.encode()), source)
     value = (_parse_json if fmt == "json" else _parse_yaml)(data, source, None, max_size)
-    return _detect_value(value, fmt, source)
+    return _detect_value(value, fmt, source, max_depth)
 
 
 def _type_from_name(name: str | os.PathLike[str] | None) -> type[Message] | None:
@@ -769,19 +777,43 @@ def _detect_binary(data: bytes, source: str) -> type[Message]:
     return _one_type(found, source, "binary", "no document type reads these bytes without unknown fields")
 
 
-def _detect_value(value: Any, fmt: Format, source: str) -> type[Message]:
+def _detect_value(value: Any, fmt: Format, source: str, max_depth: int | None) -> type[Message]:
+    """The one document type that reads ``value`` strictly; failing that, the one whose fields its top-level keys
+    all name (so that reading it as that type reports the real problem, with its path)."""
     if not isinstance(value, dict) or not value:
         what = "an empty object" if isinstance(value, dict) else "not an object"
         raise _detection_failed(source, fmt, f"the content is {what}, so its message type cannot be told")
+    limit = _max_depth(max_depth)
     found = []
+    failed: list[tuple[type[Message], CodecError]] = []
     for name in registry.DOCUMENT_TYPES:
         cls = registry.message_type(name)
         try:
-            value_to_message(value, cls())
-        except CodecError:
+            value_to_message(value, cls(), max_depth=limit)
+        except CodecError as err:
+            if _field_names(cls).issuperset(value):
+                failed.append((cls, err))
             continue
+        except RecursionError:
+            continue  # Anys nested in Anys past what Python allows: not read as this type
         found.append(cls)
-    return _one_type(found, source, fmt, "no document type reads this content strictly")
+    if not found and len(failed) == 1:
+        return failed[0][0]
+    tried = "; ".join(
+        f"as {cls.DESCRIPTOR.name} {'at ' + err.path if err.path else 'at the root'}: {err.reason}"
+        for cls, err in failed
+    )
+    why = "no document type reads this content strictly" + (
+        f" (its top-level keys fit more than one, and each fails: {tried})" if failed else ""
+    )
+    return _one_type(found, source, fmt, why)
+
+
+@functools.cache
+def _field_names(cls: type[Message]) -> frozenset[str]:
+    """The keys proto3 JSON accepts for the fields of ``cls``: field names and JSON names."""
+    fields = cls.DESCRIPTOR.fields
+    return frozenset([f.name for f in fields] + [f.json_name for f in fields])
 
 
 def _one_type(found: list[type[Message]], source: str, fmt: Format, none_reason: str) -> type[Message]:
@@ -873,8 +905,9 @@ def loads(
         cls = by_name if by_name is not None else _detect_binary(raw, src)
         return from_binary(raw, cls, max_size=max_size, max_depth=max_depth, source=src)
     value = (_parse_json if fmt == "json" else _parse_yaml)(data, src, None, max_size)
-    cls = _detect_value(value, fmt, src)
-    # Read again with the caller's options (detection reads strictly, with the default depth).
+    cls = _detect_value(value, fmt, src, max_depth)
+    # Read again with the caller's options: detection reads strictly, and a type told from the keys alone fails here
+    # with the real problem and its path.
     return _from_value(value, cls, fmt, src, ignore_unknown_fields, max_depth)
 
 

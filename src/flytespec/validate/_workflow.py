@@ -687,7 +687,8 @@ class _Checker:
                 Code.InvalidValue,
                 sub.segments,
                 array.node.id,
-                f"an array node maps a task or a workflow, not a {kind.replace('_', ' ')}",
+                f"an array node maps a task or a workflow, not {'an' if kind[0] in 'aeiou' else 'a'} "
+                f"{kind.replace('_', ' ')}",
             )
             return
         self._interface(sub)
@@ -940,7 +941,8 @@ class _Checker:
             elif kind == "scalar":
                 self._scalar(node, (*segs, "scalar"), var, data.scalar, expected, typed)
             elif kind is not None:
-                self._mismatching_bindings(node, segs, var, f"a {kind.replace('_', ' ')} binding", expected)
+                article = "an" if kind[0] in "aeiou" else "a"
+                self._mismatching_bindings(node, segs, var, f"{article} {kind.replace('_', ' ')} binding", expected)
             # No value: reported by the oneof rule on BindingData.value (MismatchingBindings).
 
     def _mismatching_bindings(
