@@ -71,6 +71,7 @@ import warnings
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar, overload
 
+from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import DecodeError as _ProtoDecodeError
 from google.protobuf.message import Message
 
@@ -791,7 +792,7 @@ def _detect_value(value: Any, fmt: Format, source: str, max_depth: int | None) -
         try:
             value_to_message(value, cls(), max_depth=limit)
         except CodecError as err:
-            if _field_names(cls).issuperset(value):
+            if _field_names(cls.DESCRIPTOR).issuperset(value):
                 failed.append((cls, err))
             continue
         except RecursionError:
@@ -810,9 +811,9 @@ def _detect_value(value: Any, fmt: Format, source: str, max_depth: int | None) -
 
 
 @functools.cache
-def _field_names(cls: type[Message]) -> frozenset[str]:
-    """The keys proto3 JSON accepts for the fields of ``cls``: field names and JSON names."""
-    fields = cls.DESCRIPTOR.fields
+def _field_names(message: Descriptor) -> frozenset[str]:
+    """The keys proto3 JSON accepts for the fields of ``message``: field names and JSON names."""
+    fields = message.fields
     return frozenset([f.name for f in fields] + [f.json_name for f in fields])
 
 
