@@ -396,7 +396,10 @@ _WORKFLOWS = (
 
 
 def validate_group(
-    specs: Sequence[Message | None], *, progress: Callable[[], object] | None = None
+    specs: Sequence[Message | None],
+    *,
+    context: Sequence[Message] = (),
+    progress: Callable[[], object] | None = None,
 ) -> list[list[Diagnostic]]:
     """Validate each spec of a group with what it references from the others.
 
@@ -408,12 +411,14 @@ def validate_group(
 
     Args:
         specs: the group; None entries (files that could not be read) are kept in place and get no diagnostics.
+        context: more specs that the group's may reference, not validated themselves (the rest of an archive, when
+            only some of its members are checked). Where a reference matches both, the group's spec is taken.
         progress: called after each spec is validated (for progress display).
 
     Returns:
         One diagnostic list per spec, in order (see :func:`flytespec.validate.validate`).
     """
-    index = _index(specs)
+    index = _index([*specs, *context])
     results: list[list[Diagnostic]] = []
     for spec in specs:
         if spec is None:

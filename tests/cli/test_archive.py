@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flytespec import archive, io
-from flytespec.admin import launch_plan_pb2
+from flytespec.admin import launch_plan_pb2, task_pb2
 from flytespec.core import types_pb2
 from flytespec.errors import DecodeError
 from tests.cli.conftest import EXAMPLES, Run
@@ -207,3 +207,28 @@ def test_one_member_by_name(flytespec: Run, tmp_path: Path) -> None:
     missing = flytespec("digest", "pkg.tgz!/nope.pb")
     assert missing.returncode == 2
     assert MEMBERS[0].name in missing.stderr  # says what the archive holds
+
+
+def test_one_member_is_checked_with_the_rest_of_its_archive(flytespec: Run, tmp_path: Path) -> None:
+    workflow, launch_plan = MEMBERS[2].name, MEMBERS[3].name
+    (tmp_path / "pkg.tgz").write_bytes(_package())
+    checked = json.loads(flytespec("validate", "--format", "json", f"pkg.tgz!{workflow}").stdout)
+    assert [(f["file"], f["diagnostics"]) for f in checked["files"]] == [(f"pkg.tgz!/{workflow}", [])]
+    assert flytespec("compile", f"pkg.tgz!{workflow}", "-o", "closure.json").returncode == 0
+    assert io.load(tmp_path / "closure.json").tasks  # the tasks came from the other members
+    # The launch plan is checked against the workflow of the archive, as when the whole archive is given.
+    lp = io.load(MEMBERS[3], launch_plan_pb2.LaunchPlan)
+    lp.spec.default_inputs.parameters["date"].var.type.simple = types_pb2.INTEGER
+    lp.spec.default_inputs.parameters["date"].default.scalar.primitive.integer = 3
+    entries: list[tuple[str, bytes | None, bytes]] = [(p.name, p.read_bytes(), b"file") for p in MEMBERS[:3]]
+    (tmp_path / "bad.tgz").write_bytes(_tgz([*entries, (launch_plan, io.to_binary(lp), b"file")]))
+    proc = json.loads(flytespec("validate", "--format", "json", f"bad.tgz!{launch_plan}").stdout)
+    assert [d["code"] for f in proc["files"] for d in f["diagnostics"]] == ["MismatchingTypes"]
+
+
+def test_context_specs_resolve_references_and_are_not_validated() -> None:
+    pkg = archive.read_archive(_package())
+    messages = [m.message for m in pkg.members if m.message is not None]
+    assert archive.validate_group([messages[2]], context=[*messages[:2], messages[3]]) == [[]]
+    # A context spec's own problems (an empty TaskSpec has no template) are not reported.
+    assert archive.validate_group([messages[2]], context=[task_pb2.TaskSpec(), *messages]) == [[]]

@@ -193,7 +193,7 @@ def compile(args: argparse.Namespace) -> int:
     sources = load_messages(args.inputs, args.type)
     chosen = _choose_workflow(sources, args.workflow, compiled_ok=False)
     assert chosen.message is not None
-    group = [s.message for s in sources if s.group == chosen.group]
+    group = [*(s.message for s in sources if s.group == chosen.group), *chosen.context]
     found = archive.related(chosen.message, group)
     try:
         closure = compiler.compile(

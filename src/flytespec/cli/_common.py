@@ -127,12 +127,15 @@ class Source:
         error: why it could not be read (one line), or None.
         group: specs of one group reference each other (the loose files of a command are group 0, each
             archive a group of its own).
+        context: for one member chosen from an archive (``ARCHIVE!MEMBER``), the other members read: what it
+            references from them counts, as when the whole archive is given.
     """
 
     label: str
     message: Message | None
     error: str | None
     group: int
+    context: tuple[Message, ...] = ()
 
 
 def _display(path: Path) -> str:
@@ -218,8 +221,16 @@ def _load_entry(
         raise CliError(f"{label}: the archive has no spec member {member[1]!r}{_members_hint(pkg)}")
     if member is None:
         skipped.extend((archive.member_label(pkg, name), reason) for name, reason in pkg.skipped)
+    others = [m.message for m in pkg.members if member is not None and m.name != member[1]]
+    context = tuple(m for m in others if m is not None)
     return [
-        Source(archive.member_label(pkg, m), m.message, error_text(m.error) if m.error is not None else None, group)
+        Source(
+            archive.member_label(pkg, m),
+            m.message,
+            error_text(m.error) if m.error is not None else None,
+            group,
+            context,
+        )
         for m in chosen
     ]
 

@@ -49,7 +49,8 @@ def check(sources: list[Source], strict: bool, progress: Progress | None = None)
     found: list[list[Diagnostic]] = [[] for _ in sources]
     tick = progress.advance if progress is not None else None
     for indices in groups.values():
-        results = archive.validate_group([sources[i].message for i in indices], progress=tick)
+        context = [m for i in indices for m in sources[i].context]
+        results = archive.validate_group([sources[i].message for i in indices], context=context, progress=tick)
         for i, diagnostics in zip(indices, results, strict=True):
             found[i] = _strict(diagnostics) if strict else diagnostics
     return [
