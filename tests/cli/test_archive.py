@@ -12,7 +12,7 @@ import pytest
 
 from flytespec import archive, io
 from flytespec.admin import launch_plan_pb2, task_pb2
-from flytespec.core import types_pb2
+from flytespec.core import compiler_pb2, types_pb2
 from flytespec.errors import DecodeError
 from tests.cli.conftest import EXAMPLES, Run
 
@@ -215,7 +215,7 @@ def test_one_member_is_checked_with_the_rest_of_its_archive(flytespec: Run, tmp_
     checked = json.loads(flytespec("validate", "--format", "json", f"pkg.tgz!{workflow}").stdout)
     assert [(f["file"], f["diagnostics"]) for f in checked["files"]] == [(f"pkg.tgz!/{workflow}", [])]
     assert flytespec("compile", f"pkg.tgz!{workflow}", "-o", "closure.json").returncode == 0
-    assert io.load(tmp_path / "closure.json").tasks  # the tasks came from the other members
+    assert io.load(tmp_path / "closure.json", compiler_pb2.CompiledWorkflowClosure).tasks  # from the other members
     # The launch plan is checked against the workflow of the archive, as when the whole archive is given.
     lp = io.load(MEMBERS[3], launch_plan_pb2.LaunchPlan)
     lp.spec.default_inputs.parameters["date"].var.type.simple = types_pb2.INTEGER
