@@ -642,3 +642,26 @@ def test_debug_shows_the_traceback(flytespec: Run) -> None:
     debug = flytespec("schema", "NoSuchMessage", "--debug")
     assert "Traceback" in debug.stderr
     assert "UnknownMessageTypeError" in debug.stderr
+
+
+def _with_stdout_closed(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """Run ``flytespec ARGS`` as ``flytespec ARGS >&-`` does: file descriptor 1 closed."""
+    return subprocess.run(
+        [*entry_point(), *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+
+
+def test_closed_stdout_is_a_usage_error_for_what_writes_to_it(tmp_path: Path) -> None:
+    report = _with_stdout_closed("validate", str(CLOSURE), cwd=tmp_path)
+    assert report.returncode == 2
+    assert report.stderr.decode().startswith("flytespec: error: standard output is closed")
+    assert _with_stdout_closed("convert", str(CLOSURE), "-o", "-", "--to", "json", cwd=tmp_path).returncode == 2
+    # A command that writes to a file needs no stdout.
+    assert _with_stdout_closed("convert", str(CLOSURE), "-o", "wf.json", cwd=tmp_path).returncode == 0
+    assert io.load(tmp_path / "wf.json") == io.load(CLOSURE)

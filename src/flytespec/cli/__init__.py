@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
 import importlib
 import os
@@ -352,6 +353,9 @@ def _for_this_run(args: argparse.Namespace) -> Iterator[None]:
     options set, and output that escapes file names that are not UTF-8 (``os.fsdecode`` keeps their bytes as
     surrogates) instead of failing on them."""
     undo: list[Callable[[], object]] = []
+    if sys.stdout is None:  # closed by the caller (`>&-`): Python leaves None, which writes would crash on
+        sys.stdout = _ClosedOutput()
+        undo.append(functools.partial(setattr, sys, "stdout", None))
     for module, name, value in _settings(args):
         undo.append(functools.partial(setattr, module, name, getattr(module, name)))
         setattr(module, name, value)
@@ -364,6 +368,23 @@ def _for_this_run(args: argparse.Namespace) -> Iterator[None]:
     finally:
         for step in reversed(undo):
             step()
+
+
+class _ClosedOutput:
+    """Standard output that the caller closed: writing to it is an error that says so (exit status 2)."""
+
+    @property
+    def buffer(self) -> _ClosedOutput:
+        return self
+
+    def write(self, data: object) -> int:
+        raise OSError(errno.EBADF, "standard output is closed: nothing can be written to it")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _settings(args: argparse.Namespace) -> list[tuple[object, str, int]]:
