@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.protobuf import struct_pb2
@@ -221,3 +223,33 @@ def test_dump_follows_symbolic_links_and_writes_pipes_in_place(tmp_path: Path) -
     reader.join(timeout=30)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert io.loads(received[0], "WorkflowClosure") == _closure()
+
+
+@pytest.mark.parametrize("fmt", ["binary", "json", "yaml"])
+def test_bytes_like_input_reads_as_bytes(fmt: io.Format) -> None:
+    closure = _closure()
+    data = io.dumps(closure, fmt)
+    raw = data if isinstance(data, bytes) else data.encode()
+    for given in (bytearray(raw), memoryview(raw)):
+        assert io.loads(given) == closure
+        assert io.loads(given, "WorkflowClosure", format=fmt) == closure
+        assert io.detect_format(given) == fmt
+        assert io.detect_message_type(given, format=fmt) is workflow_closure_pb2.WorkflowClosure
+    assert io.from_binary(memoryview(io.to_binary(closure)), "WorkflowClosure") == closure
+
+
+@pytest.mark.parametrize("given", [None, 3, ["{}"], {"workflow": {}}])
+def test_input_that_is_neither_text_nor_bytes_is_a_type_error(given: Any) -> None:
+    readers: list[Callable[[], object]] = [
+        lambda: io.loads(given),
+        lambda: io.from_json(given, "WorkflowClosure"),
+        lambda: io.from_yaml(given, "WorkflowClosure"),
+        lambda: io.from_binary(given, "WorkflowClosure"),
+        lambda: io.detect_format(given),
+    ]
+    for read in readers:
+        with pytest.raises(TypeError, match=f"got {type(given).__name__}$"):
+            read()
+    text: Any = "text"
+    with pytest.raises(TypeError, match="got str"):
+        io.from_binary(text, "WorkflowClosure")

@@ -193,10 +193,8 @@ def _whole(name: str, value: object, least: int) -> int:
     return value
 
 
-def _check_size(
-    data: bytes | bytearray | memoryview | str, max_size: int, source: str, fmt: Format | None, message_type: str | None
-) -> None:
-    size = len(data) if not isinstance(data, memoryview) else data.nbytes
+def _check_size(data: bytes | str, max_size: int, source: str, fmt: Format | None, message_type: str | None) -> None:
+    size = len(data)
     if size > max_size:
         _too_large(
             f"{size:,} {'characters' if isinstance(data, str) else 'bytes'}", max_size, source, fmt, message_type
@@ -223,12 +221,13 @@ def format_from_name(name: str | os.PathLike[str]) -> Format | None:
     return EXTENSIONS.get(Path(name).suffix.lower())
 
 
-def detect_format(data: bytes | str, *, name: str | os.PathLike[str] | None = None) -> Format:
+def detect_format(data: bytes | bytearray | memoryview | str, *, name: str | os.PathLike[str] | None = None) -> Format:
     """The format of ``data``: from ``name``'s extension when it has a known one, else from the content.
 
     Raises:
         FormatDetectionError: ``data`` is empty, so nothing tells its format.
     """
+    data = _input(data)
     if name is not None:
         by_name = format_from_name(name)
         if by_name is not None:
@@ -249,6 +248,22 @@ def detect_format(data: bytes | str, *, name: str | os.PathLike[str] | None = No
     if not stripped:
         raise FormatDetectionError("the input is empty, so its format cannot be told", source=source)
     return "json" if stripped[0] in "{[" else "yaml"
+
+
+def _input(data: object) -> bytes | str:
+    """``data`` as bytes or str: other bytes-like objects (bytearray, memoryview) are copied to bytes.
+
+    Raises:
+        TypeError: ``data`` is neither text nor bytes-like.
+    """
+    if isinstance(data, (bytes, str)):
+        return data
+    try:
+        return bytes(memoryview(data))  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"data: expected bytes or str (or another bytes-like object), got {type(data).__name__}"
+        ) from None
 
 
 def _default_source(data: bytes | str) -> str:
@@ -326,10 +341,12 @@ def from_binary(
         DecodeError: the bytes are not a valid message of that type (truncated, malformed, invalid UTF-8 in a
             string field); the error names the field path and byte offset when it can.
     """
+    payload = _input(data)
+    if isinstance(payload, str):
+        raise TypeError("data: binary protobuf is bytes, got str (read text with from_json, from_yaml or loads)")
     cls = registry.message_type(message_type)
     limit = _max_depth(max_depth)
-    _check_size(data, _max_size(max_size), source, "binary", cls.DESCRIPTOR.full_name)
-    payload = bytes(data)
+    _check_size(payload, _max_size(max_size), source, "binary", cls.DESCRIPTOR.full_name)
     name = cls.DESCRIPTOR.full_name
     desc = descriptor_of(cls)
     # A limit within one level of the parser's own bound is left to the parser (checking it exactly would walk every
@@ -597,7 +614,7 @@ def _parse_json(data: bytes | str, source: str, message_type: str | None, max_si
 
 @overload
 def from_json(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: type[M],
     *,
     ignore_unknown_fields: bool = ...,
@@ -607,7 +624,7 @@ def from_json(
 ) -> M: ...
 @overload
 def from_json(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = ...,
@@ -616,7 +633,7 @@ def from_json(
     source: str | None = ...,
 ) -> Message: ...
 def from_json(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = False,
@@ -626,6 +643,7 @@ def from_json(
 ) -> Message:
     """Parse proto3 JSON text as ``message_type``. Arguments and errors as in :func:`from_dict`; ``max_size`` as in
     :func:`from_binary` (characters for text given as ``str``)."""
+    data = _input(data)
     cls = registry.message_type(message_type)
     src = source or _default_source(data)
     value = _parse_json(data, src, cls.DESCRIPTOR.full_name, max_size)
@@ -676,7 +694,7 @@ def _parse_yaml(data: bytes | str, source: str, message_type: str | None, max_si
 
 @overload
 def from_yaml(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: type[M],
     *,
     ignore_unknown_fields: bool = ...,
@@ -686,7 +704,7 @@ def from_yaml(
 ) -> M: ...
 @overload
 def from_yaml(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = ...,
@@ -695,7 +713,7 @@ def from_yaml(
     source: str | None = ...,
 ) -> Message: ...
 def from_yaml(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: MessageType,
     *,
     ignore_unknown_fields: bool = False,
@@ -704,6 +722,7 @@ def from_yaml(
     source: str | None = None,
 ) -> Message:
     """Parse YAML (the structure of proto3 JSON) as ``message_type``. Arguments and errors as in :func:`from_json`."""
+    data = _input(data)
     cls = registry.message_type(message_type)
     src = source or _default_source(data)
     value = _parse_yaml(data, src, cls.DESCRIPTOR.full_name, max_size)
@@ -715,7 +734,7 @@ def from_yaml(
 
 
 def detect_message_type(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     *,
     format: Format | None = None,
     name: str | os.PathLike[str] | None = None,
@@ -733,6 +752,7 @@ def detect_message_type(
             or several name its top-level keys).
         LimitExceededError: the input is larger than ``max_size`` (see :func:`from_binary`).
     """
+    data = _input(data)
     source = str(name) if name is not None else _default_source(data)
     _check_size(data, _max_size(max_size), source, format, None)
     fmt = format or detect_format(data, name=name)
@@ -833,7 +853,7 @@ def _one_type(found: list[type[Message]], source: str, fmt: Format, none_reason:
 
 @overload
 def loads(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: type[M],
     *,
     format: Format | None = ...,
@@ -844,7 +864,7 @@ def loads(
 ) -> M: ...
 @overload
 def loads(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: MessageType | None = ...,
     *,
     format: Format | None = ...,
@@ -854,7 +874,7 @@ def loads(
     source: str | None = ...,
 ) -> Message: ...
 def loads(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str,
     message_type: MessageType | None = None,
     *,
     format: Format | None = None,
@@ -881,6 +901,7 @@ def loads(
         DecodeError: the input is not a valid message of the type (the error names source, format, type and path).
         FormatDetectionError, TypeDetectionError: the format or type was not given and cannot be told.
     """
+    data = _input(data)
     src = source or _default_source(data)
     _check_size(data, _max_size(max_size), src, format, None)
     fmt = format or detect_format(data, name=source)
