@@ -121,6 +121,14 @@ def test_duplicate_keys_are_errors_not_overwrites() -> None:
     assert (yaml_err.line, yaml_err.column) == (4, 5)
 
 
+@pytest.mark.parametrize("keys", [("1", "1.0"), ("true", "1"), ("1", "'1'")])
+def test_yaml_keys_equal_only_to_python_are_not_duplicates(keys: tuple[str, str]) -> None:
+    text = "workflow:\n  interface:\n    inputs:\n      variables:\n" + "".join(f"        {k}: {{}}\n" for k in keys)
+    err = _decode_error(text, "yaml")
+    assert err.path == "workflow.interface.inputs.variables"  # a key that is not a string, not a duplicate
+    assert err.line is None
+
+
 def test_malformed_text_names_line_and_column() -> None:
     err = _decode_error('{\n  "workflow": {\n    "id": ,\n}', "json")
     assert (err.line, err.column, err.path) == (3, 11, None)

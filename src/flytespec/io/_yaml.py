@@ -217,7 +217,9 @@ def _build(parser: Any) -> Any:
             parent.value.append(value)
         elif parent.key is _NO_KEY:
             try:
-                first = parent.keys.setdefault(value, mark)
+                # Keyed by type too: 1, 1.0 and true are one key to Python but three to YAML (and not duplicates:
+                # a key that is not a string is refused when the spec is read, with its path).
+                first = parent.keys.setdefault((type(value), value), mark)
             except TypeError:
                 raise _error(f"a mapping key must be a scalar, found {type(value).__name__}", mark) from None
             if first is not mark:
