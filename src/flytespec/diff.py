@@ -12,7 +12,8 @@ structure": which nodes were added, removed or rewired, which bindings and field
 Lists whose order carries no meaning are matched by key, not position: nodes by ``id``, bindings and aliases by
 ``var``, tasks and workflows by identifier, key-value pairs by ``key``, resource entries by ``name``; their
 elements appear in paths as ``nodes[id="n1"]``. Upstream node ids are compared as sets. Other lists are compared
-element by element (``[0]``). Well-known types (durations, timestamps, structs) are compared as values. A node
+element by element (``[0]``). Well-known types (durations, timestamps, structs) are compared as values. Values are
+shown in their JSON form, or in protobuf's text format where JSON cannot hold them (a NaN in a Struct). A node
 present on both sides whose dependencies (upstream node ids and the nodes its bindings read from) differ is also
 reported as ``rewired``. Fields unknown to this version of flytespec are compared too.
 
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import unknown_fields
+from google.protobuf import text_format, unknown_fields
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
@@ -38,6 +39,7 @@ from flytespec import io
 from flytespec._compat import StrEnum, descriptor_of, enum_of, is_map, is_repeated, message_of
 from flytespec._walk import format_path, key_segment
 from flytespec.core import workflow_pb2
+from flytespec.errors import EncodeError
 from flytespec.graph import node_dependencies
 from flytespec.interop import as_flytespec
 from flytespec.io._codec import WELL_KNOWN
@@ -149,7 +151,11 @@ def _quote(text: str) -> str:
 def _message_json(message: Message) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return io.to_dict(message, drop_unknown_fields=True)
+        try:
+            return io.to_dict(message, drop_unknown_fields=True)
+        except EncodeError:
+            # No JSON form (a NaN in a Struct, a Duration out of range): shown in protobuf's text format instead.
+            return text_format.MessageToString(message, as_one_line=True)
 
 
 def _scalar_json(fd: FieldDescriptor, value: Any) -> Any:

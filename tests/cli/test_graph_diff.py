@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 
 import pytest
 
 from flytespec import io
-from flytespec.core import condition_pb2, workflow_closure_pb2, workflow_pb2
+from flytespec.core import condition_pb2, tasks_pb2, workflow_closure_pb2, workflow_pb2
 from flytespec.diff import ChangeKind, diff
 from flytespec.graph import VertexKind, build_graph, to_dot, to_mermaid
 from flytespec.testing import random_workflow_closure
@@ -132,6 +134,18 @@ def test_diff_sees_unknown_fields() -> None:
     (change,) = diff(a, b)
     assert change.path == "<unknown fields>"
     assert change.new == ["field 1023"]
+
+
+def test_diff_shows_values_json_cannot_hold() -> None:
+    a = tasks_pb2.TaskTemplate(type="python-task")
+    a.custom.update({"ratio": math.nan})
+    b = tasks_pb2.TaskTemplate()
+    b.CopyFrom(a)
+    b.custom["size"] = 1
+    (change,) = diff(a, b)
+    assert (change.kind, change.path) == (ChangeKind.CHANGED, "custom")
+    assert "number_value: nan" in change.old  # protobuf's text format, as JSON has no NaN
+    assert json.loads(json.dumps(change.to_dict(), allow_nan=False))["new"] == change.new
 
 
 def test_diff_refuses_different_types() -> None:
