@@ -232,3 +232,11 @@ def test_context_specs_resolve_references_and_are_not_validated() -> None:
     assert archive.validate_group([messages[2]], context=[*messages[:2], messages[3]]) == [[]]
     # A context spec's own problems (an empty TaskSpec has no template) are not reported.
     assert archive.validate_group([messages[2]], context=[task_pb2.TaskSpec(), *messages]) == [[]]
+
+
+def test_a_member_of_an_archive_whose_path_holds_exclamation_marks(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "we!rd").mkdir()
+    (tmp_path / "we!rd" / "p!kg.tgz").write_bytes(_package())
+    proc = flytespec("digest", f"we!rd/p!kg.tgz!{MEMBERS[2].name}")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[1] == f"we!rd/p!kg.tgz!/{MEMBERS[2].name}"

@@ -163,11 +163,15 @@ def expand(paths: list[str]) -> Iterator[tuple[str, Path | None]]:
 
 
 def _split_member(raw: str) -> tuple[str, str] | None:
-    """``ARCHIVE!MEMBER`` (or ``ARCHIVE!/MEMBER``) split, when the archive part names an existing archive."""
-    head, sep, member = raw.partition("!")
-    if sep and archive.is_archive_name(head) and Path(head).is_file():
-        parts = [p for p in member.replace("\\", "/").split("/") if p not in ("", ".")]
-        return head, "/".join(parts)
+    """``ARCHIVE!MEMBER`` (or ``ARCHIVE!/MEMBER``) split, at the first ``!`` after which the archive part names an
+    existing archive (its path may hold ``!`` too)."""
+    at = raw.find("!")
+    while at != -1:
+        head, member = raw[:at], raw[at + 1 :]
+        if archive.is_archive_name(head) and Path(head).is_file():
+            parts = [p for p in member.replace("\\", "/").split("/") if p not in ("", ".")]
+            return head, "/".join(parts)
+        at = raw.find("!", at + 1)
     return None
 
 
