@@ -240,3 +240,14 @@ def test_a_member_of_an_archive_whose_path_holds_exclamation_marks(flytespec: Ru
     proc = flytespec("digest", f"we!rd/p!kg.tgz!{MEMBERS[2].name}")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[1] == f"we!rd/p!kg.tgz!/{MEMBERS[2].name}"
+
+
+def test_sarif_locates_a_member_of_an_archive_whose_path_holds_exclamation_marks() -> None:
+    from flytespec.cli._validate import FileReport, to_sarif
+    from flytespec.validate import Code, Diagnostic, Severity
+
+    found = Diagnostic(Code.CycleDetected, Severity.ERROR, "workflow.nodes[0]", "n0", "a cycle", "wf")
+    report = FileReport("a!/p!kg.tgz!/wf_2.pb", "flytespec.admin.WorkflowSpec", [found], None)
+    (location,) = json.loads(to_sarif([report], []))["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "a%21/p%21kg.tgz"
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "wf_2.pb:workflow.nodes[0]"

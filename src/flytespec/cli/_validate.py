@@ -157,9 +157,11 @@ def _words(code: str) -> str:
 def _artifact(label: str) -> tuple[str, str | None]:
     """(uri of the file, member inside an archive or None). The uri is the path, percent-encoded where a URI needs it
     (spaces, ``%``, ``#``, bytes beyond ASCII: a name that is not UTF-8 keeps its own bytes)."""
-    head, sep, member = label.partition("!/")
-    if sep and archive.is_archive_name(head):
-        return _uri(head), member
+    at = label.find("!/")
+    while at != -1:  # an archive's own path may hold "!/" too
+        if archive.is_archive_name(label[:at]):
+            return _uri(label[:at]), label[at + 2 :]
+        at = label.find("!/", at + 1)
     return ("stdin" if label == "<stdin>" else _uri(label)), None
 
 
