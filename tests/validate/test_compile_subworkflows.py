@@ -214,3 +214,18 @@ def test_a_mapped_subworkflow_is_still_checked() -> None:
     assert [(d.code, d.path) for d in found] == [
         (Code.VariableNameNotFound, "sub_workflows[0].nodes[0].inputs[0].binding.promise.var")
     ]
+
+
+def test_a_compiled_subworkflow_passed_back_is_renamed_again_or_refused_with_flytes_nodes() -> None:
+    """Flyte renames the children of a template in place, so a compiled template compiles to ``b-b-c``. A compiled
+    template still holding start-node and end-node is refused: Flyte would silently drop those two nodes."""
+    compiled = _by_name(_compile(_workflow("p", _runs("n1", "s")), _with_a_branch()), "s").template
+    with pytest.raises(CompileError) as refused:
+        _compile(_workflow("p", _runs("n1", "s")), compiled)
+    assert {(d.code, d.path) for d in refused.value.diagnostics} >= {
+        (Code.ReservedNodeId, "sub_workflows[0].nodes[0].id"),
+        (Code.ReservedNodeId, "sub_workflows[0].nodes[1].id"),
+    }
+    del compiled.nodes[:2]  # start-node and end-node
+    again = _compile(_workflow("p", _runs("n1", "s")), compiled)
+    assert _child_ids(_by_name(again, "s")) == ["b-b-c", "b-b-i", "b-b-i-b-i-e", "b-b-i-b-i-f"]
