@@ -224,8 +224,10 @@ def _describe(node: workflow_pb2.Node) -> tuple[VertexKind, list[str]]:
         return VertexKind.GATE, ["gate"]
     if kind == "array_node":
         array = node.array_node
-        _, inner = _describe(array.node) if array.HasField("node") else (VertexKind.OTHER, ["?"])
-        lines = [f"array of {inner[0]}"]
+        prefix, inner = "array of ", array
+        while inner.HasField("node") and inner.node.WhichOneof("target") == "array_node":  # iterative: any depth
+            prefix, inner = prefix + "array of ", inner.node.array_node
+        lines = [prefix + (_describe(inner.node)[1][0] if inner.HasField("node") else "?")]
         if array.WhichOneof("parallelism_option"):
             lines.append(f"parallelism {array.parallelism}")
         return VertexKind.ARRAY, lines

@@ -1736,6 +1736,10 @@ def _wrong_count(x: int) -> tuple[int, int]:
     return inc(x=x)  # type: ignore[return-value]
 
 
+def _wrong_count_promise(x: int) -> tuple[int, int]:
+    return inc(x=x).o0  # type: ignore[return-value]  # a promise: it used to be iterated without end
+
+
 def _no_annotation(x: int):  # type: ignore[no-untyped-def]
     return inc(x=x)
 
@@ -1752,6 +1756,7 @@ def _wrong_type(x: int) -> str:
     ("fn", "where"),
     [
         (_wrong_count, "function '_wrong_count'"),
+        (_wrong_count_promise, "function '_wrong_count_promise'"),
         (_no_annotation, "function '_no_annotation'"),
         (_untyped, "function '_untyped'"),
         (_wrong_type, "workflow 'tests.build.test_workflows._wrong_type': outputs: o0="),
@@ -1761,6 +1766,12 @@ def test_bad_workflow_functions(fn: Callable[..., Any], where: str) -> None:
     with pytest.raises(BuildError) as err:
         b.workflow_from_function(fn)
     assert err.value.where == where.replace("tests.build.test_workflows", __name__)
+
+
+def test_a_promise_cannot_be_unpacked() -> None:
+    with b.workflow("wf.unpack", inputs={"x": int}) as wf, pytest.raises(BuildError) as err:
+        _lo, _hi = inc(x=wf.inputs.x).o0  # a mistake for split(...): it used to hang
+    assert err.value.where == "n0.o0"
 
 
 def test_workflow_from_function_validates_unless_told() -> None:

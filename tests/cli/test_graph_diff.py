@@ -97,6 +97,24 @@ def test_graph_and_diff_of_1000_deep_nesting_do_not_recurse() -> None:
     assert changes[0].path.count("then_node") == 1000
 
 
+def test_graph_of_array_nodes_nested_1000_deep_does_not_recurse() -> None:
+    template = workflow_pb2.WorkflowTemplate()
+    node = template.nodes.add(id="n0")
+    for _ in range(1000):
+        node = node.array_node.node
+        node.id = "inner"
+    node.task_node.reference_id.name = "pkg.task"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        (vertex,) = [v for v in build_graph(template).vertices if v.kind is VertexKind.ARRAY]
+        to_dot(template)
+        to_mermaid(template)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert vertex.lines[1] == "array of " * 1000 + "task pkg.task"
+
+
 @pytest.mark.parametrize("size", [100_000])
 def test_graph_and_diff_at_scale(size: int) -> None:
     big = random_workflow_closure(size)

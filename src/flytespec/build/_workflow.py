@@ -197,6 +197,10 @@ class Promise(_Operand):
             self._builder, self.node_id, self.var, _step_type(self, key), self._handle, (*self.attr_path, key)
         )
 
+    def __iter__(self) -> Iterator[Promise]:
+        # Without this, __getitem__ would make a promise iterable without end (``a, b = promise`` would hang).
+        raise BuildError(repr(self), "a promise is one value: it cannot be unpacked or iterated (index it: p[0])")
+
     def __repr__(self) -> str:
         where = f"{self.node_id}.{self.var}" if self.node_id else f"input {self.var!r}"
         return where + "".join(f"[{k!r}]" for k in self.attr_path)
@@ -1954,9 +1958,11 @@ def workflow_from_function(
     with builder:
         result = fn(**{n: builder.inputs[n] for n in inputs})
         if names:
-            values = list(result) if len(names) > 1 or isinstance(result, tuple) else [result]
+            several = (len(names) > 1 or isinstance(result, tuple)) and not isinstance(result, Promise)
+            values = list(result) if several else [result]
             if len(values) != len(names):
-                raise BuildError(where, f"returns {len(values)} values; the annotation names {len(names)}")
+                counted = f"{len(values)} value{'' if len(values) == 1 else 's'}"
+                raise BuildError(where, f"returns {counted}; the annotation names {len(names)}")
             builder.outputs(**dict(zip(names, values, strict=True)))
         elif result is not None:
             raise BuildError(where, "returns a value but has no return annotation")
