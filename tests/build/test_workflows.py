@@ -1249,6 +1249,13 @@ def test_mapping_a_workflow_or_launch_plan_keeps_its_interface(kind: str) -> Non
         ({"bound_inputs": "x"}, "map_task('tasks.inc'): bound_inputs"),
         ({"execution_mode": "fast"}, "map_task('tasks.inc'): execution_mode"),
         ({"data_mode": "files"}, "map_task('tasks.inc'): data_mode"),
+        ({"concurrency": 2**32}, "map_task('tasks.inc'): concurrency"),  # parallelism is a uint32
+        ({"min_successes": 2**40}, "map_task('tasks.inc'): min_successes"),
+        ({"min_success_ratio": "0.5"}, "map_task('tasks.inc'): min_success_ratio"),
+        ({"bound_inputs": None}, "map_task('tasks.inc'): bound_inputs"),
+        ({"execution_mode": []}, "map_task('tasks.inc'): execution_mode"),
+        ({"data_mode": {}}, "map_task('tasks.inc'): data_mode"),
+        ({"run_all_sub_nodes": "no"}, "map_task('tasks.inc'): run_all_sub_nodes"),
     ],
 )
 def test_bad_map_tasks(kwargs: dict[str, Any], where: str) -> None:

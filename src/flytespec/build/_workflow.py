@@ -91,6 +91,8 @@ __all__ = [
 _local = threading.local()
 _B = TypeVar("_B", bound="WorkflowBuilder")
 
+_UINT32_MAX = 2**32 - 1
+
 
 def _stack() -> list[WorkflowBuilder]:
     stack: list[WorkflowBuilder] | None = getattr(_local, "stack", None)
@@ -1391,23 +1393,31 @@ class MappedTask:
             raise BuildError(where, f"maps a Task, a Workflow or a LaunchPlanRef, got {type(target).__name__}")
         if min_successes is not None and min_success_ratio is not None:
             raise BuildError(where, "min_successes and min_success_ratio are one choice; give one of them")
-        if min_success_ratio is not None and not 0 <= min_success_ratio <= 1:
+        if min_success_ratio is not None and (
+            isinstance(min_success_ratio, bool)
+            or not isinstance(min_success_ratio, (int, float))
+            or not 0 <= min_success_ratio <= 1
+        ):
             raise BuildError(f"{where}: min_success_ratio", f"is a fraction from 0 to 1, got {min_success_ratio!r}")
         for label, number in (("concurrency", concurrency), ("min_successes", min_successes)):
-            if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
-                raise BuildError(f"{where}: {label}", f"is a whole number, 0 or more, got {number!r}")
-        if isinstance(bound_inputs, str):
-            raise BuildError(f"{where}: bound_inputs", "give a list of input names, not one string")
+            if number is not None and (
+                isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= _UINT32_MAX
+            ):
+                raise BuildError(f"{where}: {label}", f"is a whole number from 0 to {_UINT32_MAX}, got {number!r}")
+        if not isinstance(bound_inputs, (list, tuple, set, frozenset)):
+            raise BuildError(f"{where}: bound_inputs", f"give a list of input names, got {bound_inputs!r}")
         names = target.input_names
         for name in bound_inputs:
             if name not in names:
                 raise BuildError(f"{where}: bound_inputs", f"{name!r} is not an input of {target.name!r}")
         modes = {"minimal_state": 0, "full_state": 1}
         data_modes = {"single_input_file": 0, "individual_input_files": 1}
-        if execution_mode is not None and execution_mode not in modes:
+        if execution_mode is not None and (not isinstance(execution_mode, str) or execution_mode not in modes):
             raise BuildError(f"{where}: execution_mode", f"expected one of {sorted(modes)}, got {execution_mode!r}")
-        if data_mode is not None and data_mode not in data_modes:
+        if data_mode is not None and (not isinstance(data_mode, str) or data_mode not in data_modes):
             raise BuildError(f"{where}: data_mode", f"expected one of {sorted(data_modes)}, got {data_mode!r}")
+        if not isinstance(run_all_sub_nodes, bool):
+            raise BuildError(f"{where}: run_all_sub_nodes", f"is True or False, got {run_all_sub_nodes!r}")
         self.target = target
         self._where = where
         self._concurrency = concurrency
@@ -1500,20 +1510,20 @@ class MappedTask:
                 sub.workflow_node.sub_workflow_ref.CopyFrom(builder._embed(target))
             if self._mapped is None:
                 builder._needs_full_check("an array node over a workflow or a launch plan")
+            if self._concurrency is not None:
+                array.parallelism = self._concurrency
+            if self._min_successes is not None:
+                array.min_successes = self._min_successes
+            else:
+                array.min_success_ratio = 1.0 if self._min_success_ratio is None else self._min_success_ratio
+            array.execution_mode = self._execution_mode  # type: ignore[assignment]
+            array.is_original_sub_node_interface.CopyFrom(wrappers_pb2.BoolValue(value=self._mapped is None))
+            array.data_mode = self._data_mode  # type: ignore[assignment]
+            array.bound_inputs.extend(self._bound)
+            array.run_all_sub_nodes = self._run_all
         except BaseException:
             builder._take_back(nested, count)
             raise
-        if self._concurrency is not None:
-            array.parallelism = self._concurrency
-        if self._min_successes is not None:
-            array.min_successes = self._min_successes
-        else:
-            array.min_success_ratio = 1.0 if self._min_success_ratio is None else self._min_success_ratio
-        array.execution_mode = self._execution_mode  # type: ignore[assignment]
-        array.is_original_sub_node_interface.CopyFrom(wrappers_pb2.BoolValue(value=self._mapped is None))
-        array.data_mode = self._data_mode  # type: ignore[assignment]
-        array.bound_inputs.extend(self._bound)
-        array.run_all_sub_nodes = self._run_all
         return NodeHandle(builder, node, node_id, outputs, nested)
 
 
