@@ -29,5 +29,11 @@ ALGORITHM = "sha256"
 
 
 def digest(message: Message) -> str:
-    """The content digest of ``message``: ``sha256:`` and the hex SHA-256 of its deterministic encoding."""
+    """The content digest of ``message``: ``sha256:`` and the hex SHA-256 of its deterministic encoding.
+
+    Raises:
+        TypeError: ``message`` is not a protobuf message.
+    """
+    if not isinstance(message, Message):
+        raise TypeError(f"message: expected a protobuf message, got {type(message).__name__}")
     return f"{ALGORITHM}:{hashlib.sha256(io.to_binary(message)).hexdigest()}"

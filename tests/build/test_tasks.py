@@ -965,11 +965,41 @@ def _stars(**kw: int) -> int:
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("fn", [_untyped, _star, _stars])
+def _unresolvable(x: NotDefinedAtRunTime) -> int:  # type: ignore[name-defined]  # noqa: F821
+    raise NotImplementedError
+
+
+def _positional(x: int, /) -> int:
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("fn", [_untyped, _star, _stars, _unresolvable, _positional])
 def test_task_from_function_refuses_what_is_not_an_interface(fn: Callable[..., Any]) -> None:
     with pytest.raises(BuildError) as err:
         b.task_from_function(fn)
     assert err.value.where == f"function {fn.__qualname__!r}"
+
+
+@pytest.mark.parametrize("fn", [5, int])
+def test_task_from_function_refuses_what_is_not_a_function(fn: Any) -> None:
+    with pytest.raises(BuildError):
+        b.task_from_function(fn)
+
+
+def test_blank_docs_write_no_description_and_other_docs_are_refused() -> None:
+    spec = make_task("t.blank", docs="  \n ").spec()
+    assert not spec.description.short_description
+    assert not spec.description.long_description.value
+    with pytest.raises(BuildError) as err:
+        make_task("t.number", docs=5)
+    assert err.value.where == "task 't.number': docs"
+
+
+@pytest.mark.parametrize("value", ["false", 0, None.__class__])
+def test_interruptible_is_a_bool(value: Any) -> None:
+    with pytest.raises(BuildError) as err:
+        make_task("t.flag", interruptible=value)
+    assert err.value.where == "task 't.flag': interruptible"
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1775,6 +1775,15 @@ def test_bad_workflow_functions(fn: Callable[..., Any], where: str) -> None:
     assert err.value.where == where.replace("tests.build.test_workflows", __name__)
 
 
+def test_interruptible_is_a_bool_for_workflows_and_nodes() -> None:
+    with pytest.raises(BuildError) as err:
+        b.workflow("wf.flag", interruptible="no")  # type: ignore[arg-type]
+    assert err.value.where == "workflow 'wf.flag': interruptible"
+    with b.workflow("wf.node_flag", inputs={"x": int}) as wf, pytest.raises(BuildError) as err:
+        inc(x=wf.inputs.x).with_overrides(interruptible="false")  # type: ignore[arg-type]
+    assert err.value.where.endswith(".interruptible")
+
+
 def test_a_promise_cannot_be_unpacked() -> None:
     with b.workflow("wf.unpack", inputs={"x": int}) as wf, pytest.raises(BuildError) as err:
         _lo, _hi = inc(x=wf.inputs.x).o0  # a mistake for split(...): it used to hang

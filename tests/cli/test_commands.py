@@ -626,6 +626,12 @@ def test_digest_is_format_independent(flytespec: Run, tmp_path: Path) -> None:
     assert lines[0].split()[0] == digest(io.load(CLOSURE))
 
 
+@pytest.mark.parametrize("given", [None, {}, b"bytes"])
+def test_digest_of_what_is_not_a_message_is_a_type_error(given: object) -> None:
+    with pytest.raises(TypeError, match=f"got {type(given).__name__}$"):
+        digest(given)  # type: ignore[arg-type]
+
+
 def test_schema_command(flytespec: Run, tmp_path: Path) -> None:
     proc = flytespec("schema", "admin.LaunchPlan", "-o", "lp.schema.json")
     assert proc.returncode == 0

@@ -127,6 +127,37 @@ def ordered_types(vm: interface_pb2.VariableMap, names: list[str]) -> dict[str, 
     return {name: variables[name].type for name in names}
 
 
+def flag(where: str, value: object) -> bool:
+    """A bool argument, refused when it is anything else (``"false"`` would be true).
+
+    Raises:
+        BuildError: ``value`` is not True or False.
+    """
+    if not isinstance(value, bool):
+        raise BuildError(where, f"is True or False, got {value!r}")
+    return value
+
+
+def docs_text(where: str, docs: object) -> str | None:
+    """A ``docs=`` argument: text or None.
+
+    Raises:
+        BuildError: ``docs`` is something else.
+    """
+    if docs is not None and not isinstance(docs, str):
+        raise BuildError(where, f"is text, got {type(docs).__name__}")
+    return docs
+
+
+def fill_description(description: Any, docs: str | None) -> None:
+    """Write ``docs`` into a registration message's ``description`` (a DescriptionEntity): its first line is the
+    short description (at most 255 characters, as admin takes), the whole text the long one. Blank docs write
+    nothing."""
+    if docs and docs.strip():
+        description.short_description = docs.strip().splitlines()[0][:255]
+        description.long_description.value = docs
+
+
 def function_interface(fn: Callable[..., Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The inputs (``Input`` where a parameter has a default) and the outputs of a function, from its type hints.
 
@@ -134,11 +165,18 @@ def function_interface(fn: Callable[..., Any]) -> tuple[dict[str, Any], dict[str
         BuildError: ``*args``/``**kwargs``, or a parameter without a type hint.
     """
     where = f"function {getattr(fn, '__qualname__', fn)!r}"
-    hints = typing.get_type_hints(fn, include_extras=True)
+    if not inspect.isfunction(fn) and not inspect.ismethod(fn):
+        raise BuildError(where, f"expected a Python function, got {type(fn).__name__}")
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as err:  # a hint naming what the function's module does not define at run time
+        raise BuildError(where, f"its type hints cannot be resolved: {type(err).__name__}: {err}") from None
     inputs: dict[str, Any] = {}
     for param in inspect.signature(fn).parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise BuildError(where, f"*{param.name} cannot be an input; name every input")
+        if param.kind is param.POSITIONAL_ONLY:
+            raise BuildError(where, f"parameter {param.name!r} is positional-only: inputs are passed by name")
         if param.name not in hints:
             raise BuildError(where, f"parameter {param.name!r} has no type hint")
         t = hints[param.name]

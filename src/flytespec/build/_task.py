@@ -14,7 +14,10 @@ from google.protobuf import wrappers_pb2
 from flytespec.admin import description_entity_pb2
 from flytespec.admin import task_pb2 as admin_task_pb2
 from flytespec.build._common import (
+    docs_text,
     duration,
+    fill_description,
+    flag,
     function_interface,
     identifier,
     ordered_types,
@@ -394,9 +397,7 @@ class Task:
         """The registration message (``TaskSpec``) of the task, as ``pyflyte package`` writes it."""
         out = admin_task_pb2.TaskSpec(template=self._template)
         out.description.long_description.format = description_entity_pb2.DESCRIPTION_FORMAT_RST
-        if self._docs:
-            out.description.short_description = self._docs.strip().splitlines()[0][:255]
-            out.description.long_description.value = self._docs
+        fill_description(out.description, self._docs)
         return out
 
     def override(self, **changes: Any) -> Task:
@@ -579,7 +580,7 @@ def task(
     if custom is not None:
         out.custom.CopyFrom(struct(f"{where}: custom", custom))
     out.config.update(string_map(f"{where}: config", config))
-    return Task(out, defaults, kwargs, docs, order=(in_names, out_names))
+    return Task(out, defaults, kwargs, docs_text(f"{where}: docs", docs), order=(in_names, out_names))
 
 
 _TASK_KEYWORDS = frozenset(inspect.signature(task).parameters)
@@ -615,7 +616,7 @@ def _metadata(
     elif cache is not False:
         raise BuildError(f"{where}: cache", f"expected True, False or a Cache, got {type(cache).__name__}")
     if interruptible is not None:
-        md.interruptible = bool(interruptible)
+        md.interruptible = flag(f"{where}: interruptible", interruptible)
     md.deprecated_error_message = deprecated
     md.tags.update(string_map(f"{where}: tags", tags))
 

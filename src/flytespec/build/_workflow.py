@@ -31,6 +31,9 @@ from flytespec.build._common import (
     Input,
     Output,
     check_promised_name,
+    docs_text,
+    fill_description,
+    flag,
     function_interface,
     identifier,
     literal_for,
@@ -400,7 +403,7 @@ class NodeHandle(_Operand):
         if retries is not None:
             meta.retries.CopyFrom(retry_strategy(f"{where}.retries", retries))
         if interruptible is not None:
-            meta.interruptible = bool(interruptible)
+            meta.interruptible = flag(f"{where}.interruptible", interruptible)
         if cache is not None:
             if cache is False:
                 meta.cacheable = False
@@ -511,7 +514,7 @@ class WorkflowBuilder:
         if not isinstance(name, str) or (not name and not dynamic):
             raise BuildError("workflow", f"the name is a non-empty string, got {name!r}")
         self._dynamic = dynamic
-        self._docs = docs
+        self._docs = docs_text(f"{self._where}: docs", docs)
         self._identity = (project, domain, version, org)
         t = self._template = workflow_pb2.WorkflowTemplate()
         if not dynamic:
@@ -546,7 +549,7 @@ class WorkflowBuilder:
                 ) from None
         t.metadata_defaults.SetInParent()
         if interruptible is not None:
-            t.metadata_defaults.interruptible = bool(interruptible)
+            t.metadata_defaults.interruptible = flag(f"{self._where}: interruptible", interruptible)
         self.inputs = _Inputs(self)
         self._count = 0
         self._slots: list[_Slot] = []
@@ -1733,9 +1736,7 @@ class Workflow:
     def spec(self) -> admin_workflow_pb2.WorkflowSpec:
         """The registration message ``WorkflowSpec``: the template and its subworkflows."""
         out = admin_workflow_pb2.WorkflowSpec(template=self.template, sub_workflows=self.subworkflows)
-        if self._docs:
-            out.description.short_description = self._docs.strip().splitlines()[0][:255]
-            out.description.long_description.value = self._docs
+        fill_description(out.description, self._docs)
         return out
 
     def task_specs(self) -> list[admin_task_pb2.TaskSpec]:
