@@ -162,7 +162,8 @@ def function_interface(fn: Callable[..., Any]) -> tuple[dict[str, Any], dict[str
     """The inputs (``Input`` where a parameter has a default) and the outputs of a function, from its type hints.
 
     Raises:
-        BuildError: ``*args``/``**kwargs``, or a parameter without a type hint.
+        BuildError: not a Python function, type hints that cannot be resolved, ``*args``/``**kwargs``, a
+            positional-only parameter, or a parameter without a type hint.
     """
     where = f"function {getattr(fn, '__qualname__', fn)!r}"
     if not inspect.isfunction(fn) and not inspect.ismethod(fn):
