@@ -185,13 +185,17 @@ def test_validate_an_archive_through_the_cli(flytespec: Run, tmp_path: Path) -> 
     assert "is a link" in proc.stdout
 
 
-def test_launch_plan_inputs_are_checked_against_the_workflow_in_the_archive(flytespec: Run, tmp_path: Path) -> None:
+def _package_with_a_mistyped_launch_plan() -> bytes:
+    """The example package, its launch plan declaring its input ``date`` an integer (the workflow says STRING)."""
     lp = io.load(MEMBERS[3], launch_plan_pb2.LaunchPlan)
-    lp.spec.default_inputs.parameters["date"].var.type.simple = types_pb2.INTEGER  # the workflow says STRING
+    lp.spec.default_inputs.parameters["date"].var.type.simple = types_pb2.INTEGER
     lp.spec.default_inputs.parameters["date"].default.scalar.primitive.integer = 3
     entries: list[tuple[str, bytes | None, bytes]] = [(p.name, p.read_bytes(), b"file") for p in MEMBERS[:3]]
-    entries.append((MEMBERS[3].name, io.to_binary(lp), b"file"))
-    (tmp_path / "pkg.tgz").write_bytes(_tgz(entries))
+    return _tgz([*entries, (MEMBERS[3].name, io.to_binary(lp), b"file")])
+
+
+def test_launch_plan_inputs_are_checked_against_the_workflow_in_the_archive(flytespec: Run, tmp_path: Path) -> None:
+    (tmp_path / "pkg.tgz").write_bytes(_package_with_a_mistyped_launch_plan())
     proc = flytespec("validate", "-q", "pkg.tgz")
     assert proc.returncode == 1
     assert (
@@ -217,11 +221,7 @@ def test_one_member_is_checked_with_the_rest_of_its_archive(flytespec: Run, tmp_
     assert flytespec("compile", f"pkg.tgz!{workflow}", "-o", "closure.json").returncode == 0
     assert io.load(tmp_path / "closure.json", compiler_pb2.CompiledWorkflowClosure).tasks  # from the other members
     # The launch plan is checked against the workflow of the archive, as when the whole archive is given.
-    lp = io.load(MEMBERS[3], launch_plan_pb2.LaunchPlan)
-    lp.spec.default_inputs.parameters["date"].var.type.simple = types_pb2.INTEGER
-    lp.spec.default_inputs.parameters["date"].default.scalar.primitive.integer = 3
-    entries: list[tuple[str, bytes | None, bytes]] = [(p.name, p.read_bytes(), b"file") for p in MEMBERS[:3]]
-    (tmp_path / "bad.tgz").write_bytes(_tgz([*entries, (launch_plan, io.to_binary(lp), b"file")]))
+    (tmp_path / "bad.tgz").write_bytes(_package_with_a_mistyped_launch_plan())
     proc = json.loads(flytespec("validate", "--format", "json", f"bad.tgz!{launch_plan}").stdout)
     assert [d["code"] for f in proc["files"] for d in f["diagnostics"]] == ["MismatchingTypes"]
 

@@ -225,8 +225,9 @@ def _load_entry(
         raise CliError(f"{label}: the archive has no spec member {member[1]!r}{_members_hint(pkg)}")
     if member is None:
         skipped.extend((archive.member_label(pkg, name), reason) for name, reason in pkg.skipped)
-    others = [m.message for m in pkg.members if member is not None and m.name != member[1]]
-    context = tuple(m for m in others if m is not None)
+    context = tuple(
+        m.message for m in pkg.members if member is not None and m.name != member[1] and m.message is not None
+    )
     return [
         Source(
             archive.member_label(pkg, m),

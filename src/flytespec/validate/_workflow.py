@@ -64,6 +64,12 @@ Emit = Callable[[Code, tuple[str, ...], "str | None", "str | None", str, Severit
 Types = dict[str, types_pb2.LiteralType]
 
 
+def _with_article(field_name: str) -> str:
+    """A oneof member's name as words, after "a" or "an": ``array_node`` → ``an array node``."""
+    words = field_name.replace("_", " ")
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
 def id_key(identifier: identifier_pb2.Identifier) -> bytes:
     """A key for an Identifier: references match only identical identifiers, as in Flyte."""
     return identifier.SerializeToString(deterministic=True)
@@ -687,8 +693,7 @@ class _Checker:
                 Code.InvalidValue,
                 sub.segments,
                 array.node.id,
-                f"an array node maps a task or a workflow, not {'an' if kind[0] in 'aeiou' else 'a'} "
-                f"{kind.replace('_', ' ')}",
+                f"an array node maps a task or a workflow, not {_with_article(kind)}",
             )
             return
         self._interface(sub)
@@ -941,8 +946,7 @@ class _Checker:
             elif kind == "scalar":
                 self._scalar(node, (*segs, "scalar"), var, data.scalar, expected, typed)
             elif kind is not None:
-                article = "an" if kind[0] in "aeiou" else "a"
-                self._mismatching_bindings(node, segs, var, f"{article} {kind.replace('_', ' ')} binding", expected)
+                self._mismatching_bindings(node, segs, var, f"{_with_article(kind)} binding", expected)
             # No value: reported by the oneof rule on BindingData.value (MismatchingBindings).
 
     def _mismatching_bindings(
