@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import pytest
 from google.protobuf.message import Message
 from hypothesis import given
 from hypothesis import strategies as st
 
 from flytespec import io, registry
-from flytespec.core import tasks_pb2, workflow_pb2
+from flytespec.core import literals_pb2, tasks_pb2, workflow_pb2
 from flytespec.errors import ViewConversionError
 from flytespec.testing import messages
 
@@ -69,3 +72,80 @@ def test_k8s_json_names_go_through_the_canonical_path() -> None:
 def test_from_view_refuses_foreign_objects() -> None:
     with pytest.raises(TypeError):
         view.from_view(object())
+
+
+def _retry_strategy(retries: object) -> Any:
+    strategy = view.core.RetryStrategy()
+    strategy.retries = retries
+    return view.core.TaskMetadata(retries=strategy)
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (_retry_strategy(-1), "retries.retries"),  # betterproto2 writes 4294967295
+        (_retry_strategy(2**32), "retries.retries"),  # betterproto2 writes 0
+        (_retry_strategy("3"), "retries.retries"),
+        (_retry_strategy(1.5), "retries.retries"),
+        (view.core.TaskMetadata(retries=view.core.Identifier()), "retries"),  # another message type
+        (view.core.TaskMetadata(discovery_version=7), "discovery_version"),
+        (view.core.TaskMetadata(tags={"a": 1}), 'tags["a"]'),
+        (view.core.TaskMetadata(tags={1: "a"}), "tags"),
+        (view.core.TaskMetadata(cache_ignore_input_vars=["a", 2]), "cache_ignore_input_vars[1]"),
+        (view.core.TaskMetadata(cache_ignore_input_vars="ab"), "cache_ignore_input_vars"),
+        (view.core.Node(id="n", task_node=view.core.TaskNode(), workflow_node=view.core.WorkflowNode()), "workflow_node"),
+        (view.core.Primitive(datetime=datetime.datetime(2020, 1, 1)), "datetime"),  # naive
+        (view.core.Primitive(float_value="1.0"), "float_value"),
+        (view.core.ArrayNode(execution_mode=2**31), "execution_mode"),
+        (view.core.BindingDataMap(bindings={"a": None}), 'bindings["a"]'),
+        (view.core.BindingDataCollection(bindings=[view.core.BindingData(), 3]), "bindings[1]"),
+    ],
+)
+def test_from_view_refuses_values_the_message_cannot_hold(value: Any, path: str) -> None:
+    """betterproto2 would wrap integers, keep one member of a oneof, or fail with a bare TypeError."""
+    with pytest.raises(ViewConversionError) as info:
+        view.from_view(value)
+    assert info.value.path == path
+    assert info.value.message_type == "flytespec.core." + type(value).__name__
+
+
+def test_from_view_checks_nested_views_at_any_depth() -> None:
+    literal = view.core.Literal()
+    current = literal
+    for _ in range(2_000):
+        inner = view.core.Literal()
+        current.collection = view.core.LiteralCollection(literals=[inner])
+        current = inner
+    current.scalar = view.core.Scalar(primitive=view.core.Primitive(integer=2**63))
+    with pytest.raises(ViewConversionError) as info:
+        view.from_view(literal)
+    assert info.value.path.endswith(".scalar.primitive.integer")
+    assert info.value.path.count("collection.literals[0]") == 2_000
+
+
+def test_from_view_refuses_views_too_deep_for_the_parser() -> None:
+    literal = literals_pb2.Literal()
+    current = literal
+    for _ in range(60):
+        current = current.collection.literals.add()
+    current.scalar.primitive.integer = 1
+    converted = view.to_view(literal)  # exact: the view writes the same bytes
+    with pytest.raises(ViewConversionError) as info:
+        view.from_view(converted)
+    assert info.value.path == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "seconds", "path"),
+    [
+        ("duration", 10**15, "scalar.primitive.duration.seconds"),
+        ("datetime", 10**12, "scalar.primitive.datetime.seconds"),
+        ("datetime", -(10**12), "scalar.primitive.datetime.seconds"),
+    ],
+)
+def test_to_view_refuses_times_beyond_timedelta_and_datetime(field: str, seconds: int, path: str) -> None:
+    literal = literals_pb2.Literal()
+    getattr(literal.scalar.primitive, field).seconds = seconds
+    with pytest.raises(ViewConversionError) as info:
+        view.to_view(literal)
+    assert info.value.path == path

@@ -195,20 +195,23 @@ class BuildError(FlytespecError, ValueError):
 
 
 class ViewConversionError(FlytespecError, ValueError):
-    """A conversion to the betterproto2 view would not be exact, so it was refused.
+    """A conversion to or from the betterproto2 view would not be exact, so it was refused.
 
     Attributes:
         message_type: full name of the message.
-        path: field path of the first value the view cannot hold exactly.
+        path: field path of the first value the view (or, converting back, the message) cannot hold exactly.
     """
 
-    def __init__(self, reason: str, *, message_type: str, path: str) -> None:
+    def __init__(self, reason: str, *, message_type: str, path: str, back: bool = False) -> None:
         self.reason = reason
         self.message_type = message_type
         self.path = path
-        super().__init__(
-            f"cannot convert {message_type} to the betterproto2 view exactly at {path or '<root>'}: {reason}"
-        )
+        where = path or "<root>"
+        if back:
+            text = f"cannot convert the betterproto2 view back to {message_type} exactly at {where}: {reason}"
+        else:
+            text = f"cannot convert {message_type} to the betterproto2 view exactly at {where}: {reason}"
+        super().__init__(text)
 
 
 _FORMAT_NAMES = {"binary": "binary protobuf", "json": "JSON", "yaml": "YAML"}
