@@ -255,7 +255,7 @@ def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Ite
         elif fd.type == _F.TYPE_MESSAGE:
             if _differ(vx, vy):
                 yield (here, vx, vy)
-        elif vx != vy and not (isinstance(vx, float) and math.isnan(vx) and math.isnan(vy)):
+        elif not _same(vx, vy):
             yield Change(ChangeKind.CHANGED, format_path(here), _scalar_json(fd, vx), _scalar_json(fd, vy))
     ux, uy = _unknown(x), _unknown(y)
     if ux != uy:
@@ -265,6 +265,16 @@ def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Ite
             [f"field {n}" for n, _, _ in ux],
             [f"field {n}" for n, _, _ in uy],
         )
+
+
+def _same(x: Any, y: Any) -> bool:
+    """Whether two scalar values are the same, as their bytes are: NaN is NaN, and 0.0 is not -0.0 (which Python
+    finds equal, but which serialize, and digest, differently)."""
+    if isinstance(x, float) and isinstance(y, float):
+        if math.isnan(x) or math.isnan(y):
+            return math.isnan(x) and math.isnan(y)
+        return x == y and math.copysign(1.0, x) == math.copysign(1.0, y)
+    return bool(x == y)
 
 
 def _compare_maps(fd: FieldDescriptor, here: tuple[str, ...], vx: Any, vy: Any) -> Iterator[_Item]:
@@ -279,7 +289,7 @@ def _compare_maps(fd: FieldDescriptor, here: tuple[str, ...], vx: Any, vy: Any) 
         elif messages:
             if _differ(vx[key], vy[key]):
                 yield (at, vx[key], vy[key])
-        elif vx[key] != vy[key]:
+        elif not _same(vx[key], vy[key]):
             yield Change(
                 ChangeKind.CHANGED, format_path(at), _scalar_json(value_fd, vx[key]), _scalar_json(value_fd, vy[key])
             )
@@ -305,7 +315,7 @@ def _compare_lists(fd: FieldDescriptor, here: tuple[str, ...], vx: Any, vy: Any)
             yield Change(ChangeKind.CHANGED, format_path(here), before, after)
         return
     if fd.type != _F.TYPE_MESSAGE:
-        if list(vx) != list(vy):
+        if len(vx) != len(vy) or not all(_same(a, b) for a, b in zip(vx, vy, strict=True)):
             yield Change(ChangeKind.CHANGED, format_path(here), _field_json(fd, vx), _field_json(fd, vy))
         return
     kx, ky = _keyed(fd, vx), _keyed(fd, vy)

@@ -190,3 +190,20 @@ def test_an_arm_reading_a_node_its_branch_does_not_wait_for_gets_an_edge() -> No
     assert (keys[other.id], arm) in {(e.source, e.target) for e in graph.edges}
     # The branch's own input feeds the branch, not the arm a second time.
     assert (keys[first.id], arm) not in {(e.source, e.target) for e in graph.edges}
+
+
+def test_diff_tells_zero_from_negative_zero() -> None:
+    """Python finds 0.0 == -0.0, but they serialize (and digest) differently: the diff shows the change."""
+    from flytespec.core import literals_pb2
+
+    before, after = literals_pb2.Literal(), literals_pb2.Literal()
+    before.scalar.primitive.float_value = 0.0
+    after.scalar.primitive.float_value = -0.0
+    assert [c.path for c in diff(before, after)] == ["scalar.primitive.float_value"]
+    nan = literals_pb2.Literal()
+    nan.scalar.primitive.float_value = math.nan
+    assert diff(nan, literals_pb2.Literal.FromString(nan.SerializeToString())) == []
+    task_a, task_b = tasks_pb2.TaskTemplate(), tasks_pb2.TaskTemplate()
+    task_a.custom.update({"xs": [0.0]})
+    task_b.custom.update({"xs": [-0.0]})
+    assert [c.path for c in diff(task_a, task_b)] == ["custom"]  # a Struct is compared whole
