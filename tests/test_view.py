@@ -93,7 +93,7 @@ def _retry_strategy(retries: object) -> Any:
         (view.core.TaskMetadata(tags={1: "a"}), "tags"),
         (view.core.TaskMetadata(cache_ignore_input_vars=["a", 2]), "cache_ignore_input_vars[1]"),
         (view.core.TaskMetadata(cache_ignore_input_vars="ab"), "cache_ignore_input_vars"),
-        (view.core.Node(id="n", task_node=view.core.TaskNode(), workflow_node=view.core.WorkflowNode()), "workflow_node"),
+        (view.core.Node(task_node=view.core.TaskNode(), workflow_node=view.core.WorkflowNode()), "workflow_node"),
         (view.core.Primitive(datetime=datetime.datetime(2020, 1, 1)), "datetime"),  # naive
         (view.core.Primitive(float_value="1.0"), "float_value"),
         (view.core.ArrayNode(execution_mode=2**31), "execution_mode"),

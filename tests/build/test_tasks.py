@@ -77,7 +77,7 @@ def test_defaults_of_identity() -> None:
 def test_the_name_is_a_non_empty_string(name: Any) -> None:
     with pytest.raises(BuildError) as err:
         b.task(name)
-    assert err.value.where == "task"
+    assert err.value.where == "task: name"
 
 
 def test_explicit_interface_keeps_declaration_order() -> None:
@@ -135,7 +135,7 @@ def test_input_defaults_are_not_part_of_the_template() -> None:
         ({"inputs": {"x": b.Output(int)}}, "task 't': inputs.x"),
         ({"outputs": {"y": b.Input(int)}}, "task 't': outputs.y"),
         ({"inputs": {"": int}}, "task 't'"),
-        ({"inputs": [("x", int)]}, "task 't'"),
+        ({"inputs": [("x", int)]}, "task 't': inputs"),
         # promises name outputs: letters, digits and _ only (Flyte's compiler: SyntaxError)
         ({"outputs": {"a-b": int}}, "task 't': outputs.a-b"),
     ],
@@ -183,7 +183,7 @@ def test_no_image_no_container() -> None:
         ({"command": ["x"]}, "task 't'"),  # container settings without image=
         ({"env": {"A": "1"}}, "task 't'"),
         ({"image": "i", "command": "ls -l"}, "task 't': command"),
-        ({"image": "i", "args": [1]}, "task 't': args"),
+        ({"image": "i", "args": [1]}, "task 't': args[0]"),
         ({"image": "i", "env": {"A": 1}}, "task 't': env['A']"),
         ({"image": "i", "env": ["A=1"]}, "task 't': env"),
         ({"image": "i", "architecture": "x86"}, "task 't': architecture"),
@@ -204,7 +204,7 @@ def test_ports(number: Any, ok: bool) -> None:
         return
     with pytest.raises(BuildError) as err:
         b.port(number)
-    assert err.value.where == "port"
+    assert err.value.where == "port: container_port"
 
 
 def test_data_loading_config() -> None:
@@ -481,6 +481,9 @@ def test_pod_template_without_any_image_is_refused() -> None:
     assert err.value.where.startswith("task 't'")
 
 
+ENV_PATH = "PodTemplate.pod_spec.containers[0].env"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "where"),
     [
@@ -490,6 +493,9 @@ def test_pod_template_without_any_image_is_refused() -> None:
         ({"primary_container_name": ""}, "PodTemplate.primary_container_name"),
         ({"labels": {"a": 1}}, "PodTemplate.labels['a']"),
         ({"annotations": {"a": None}}, "PodTemplate.annotations['a']"),
+        # A dict env lost its values (only the names were kept) when the task's env was added to it.
+        ({"pod_spec": {"containers": [{"name": "primary", "env": {"A": "1"}}]}}, ENV_PATH),
+        ({"pod_spec": {"containers": [{"name": "side", "env": ["A=1"]}]}}, ENV_PATH),
     ],
 )
 def test_bad_pod_templates(kwargs: dict[str, Any], where: str) -> None:

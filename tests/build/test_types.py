@@ -495,3 +495,90 @@ def test_an_int_outside_int64_in_a_node_is_a_build_error() -> None:
 def test_literals_round_trip(value: Any, python_type: Any) -> None:
     assert_round_trips(_lit(value, python_type))
     assert_round_trips(b.literal_type(python_type))
+
+
+@dataclasses.dataclass
+class _Point:
+    x: int
+    y: int = 0
+
+
+@dataclasses.dataclass
+class _Label:
+    text: str
+
+
+@dataclasses.dataclass
+class _Tree:
+    children: list[_Tree]
+
+
+@dataclasses.dataclass
+class _BareList:
+    items: typing.List  # type: ignore[type-arg]  # noqa: UP006
+
+
+@pytest.mark.parametrize(
+    ("python_type", "where"),
+    [
+        ([int], "x"),  # a list of types, not a type: was a bare TypeError (unhashable)
+        (dict[str], "x"),  # type: ignore[misc]  # one argument: was an IndexError
+        (_BareList, "x.items"),  # was an IndexError while writing the JSON schema
+        (_Tree, "x.children"),  # holds itself: was a RecursionError
+        (typing.Optional[_Tree], "x.children"),  # noqa: UP045
+    ],
+    ids=["list-of-types", "dict-one-argument", "bare-list-field", "recursive-dataclass", "optional-recursive"],
+)
+def test_malformed_type_hints_are_type_conversion_errors(python_type: Any, where: str) -> None:
+    with pytest.raises(b.TypeConversionError) as err:
+        b.literal_type(python_type, "x")
+    assert err.value.where == where
+
+
+def test_lists_and_dicts_nest_at_any_depth() -> None:
+    hint: Any = int
+    for i in range(2_000):
+        hint = list[hint] if i % 2 else dict[str, hint]
+    t = b.literal_type(hint)
+    depth = 0
+    while (kind := t.WhichOneof("type")) in ("collection_type", "map_value_type"):
+        t = getattr(t, str(kind))
+        depth += 1
+    assert depth == 2_000
+    assert t.simple == types_pb2.INTEGER
+    task = b.task("t", inputs={"x": hint}, image="img:1")
+    assert task.template.interface.inputs.variables["x"].type.HasField("collection_type")
+
+
+def test_to_literal_takes_a_python_type_too() -> None:
+    assert b.to_literal(5, int) == b.to_literal(5, b.literal_type(int), "x")
+    assert b.to_literal(["a"], list[str]).collection.literals[0].scalar.primitive.string_value == "a"
+    with pytest.raises(b.TypeConversionError) as err:
+        b.to_literal(5, [int], "v")
+    assert err.value.where == "v"
+
+
+def test_a_dataclass_value_must_have_the_fields_of_the_type() -> None:
+    """A value of another dataclass was written as it was, under the expected dataclass's type."""
+    with pytest.raises(b.TypeConversionError) as err:
+        b.to_literal(_Label("a"), _Point, "p")
+    assert err.value.where == "p['text']"
+    with pytest.raises(b.TypeConversionError) as err:
+        b.task("t", inputs={"p": b.Input(_Point, default=_Label("a"))}, image="img:1")
+    assert err.value.where == "task 't': inputs.p.default['text']"
+    with pytest.raises(b.TypeConversionError):
+        b.to_literal(_Point(x="one"), _Point, "p")  # type: ignore[arg-type]
+    with pytest.raises(b.TypeConversionError):
+        b.to_literal(_Point, _Point, "p")  # the class, not an instance
+    assert b.to_literal(_Point(1, 2), _Point, "p").scalar.generic.fields["y"].number_value == 2
+
+
+def test_integers_a_struct_would_round_are_refused() -> None:
+    """A Struct holds numbers as doubles: 2**60 would come back as 1152921504606846976.0, a different number."""
+    with pytest.raises(b.TypeConversionError) as err:
+        b.to_literal(_Point(2**60), _Point, "p")
+    assert err.value.where == "p.x"
+    with pytest.raises(BuildError) as build_err:
+        b.task("t", image="img:1", custom={"limits": [1, {"n": -(2**54)}]})
+    assert build_err.value.where == "task 't': custom['limits'][1]['n']"
+    assert b.task("t", image="img:1", custom={"n": 2**53}).template.custom["n"] == 2**53

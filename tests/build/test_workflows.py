@@ -93,7 +93,7 @@ def test_identity() -> None:
 def test_the_name_is_a_non_empty_string(name: Any) -> None:
     with pytest.raises(BuildError) as err:
         b.workflow(name)
-    assert err.value.where == "workflow"
+    assert err.value.where == "workflow: name"
 
 
 def _with_defaults() -> b.Workflow:
@@ -1267,7 +1267,7 @@ def test_bad_map_tasks(kwargs: dict[str, Any], where: str) -> None:
 def test_map_task_maps_tasks_workflows_and_launch_plans() -> None:
     with pytest.raises(BuildError) as err:
         b.map_task("tasks.inc")  # type: ignore[arg-type]
-    assert err.value.where == "map_task('tasks.inc')"
+    assert err.value.where == "map_task('tasks.inc'): target"
 
 
 def test_mapped_inputs_take_lists() -> None:

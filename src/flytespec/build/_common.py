@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
 import datetime
+import functools
 import inspect
 import math
 import re
+import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from google.protobuf import duration_pb2, struct_pb2
+from google.protobuf.message import Message
 
-from flytespec.build._types import TypeConversionError, literal_type, to_literal
+from flytespec.build._types import JSON_EXACT_INT, MAX_DURATION_SECONDS, TypeConversionError, literal_type, to_literal
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
 from flytespec.errors import BuildError
 
@@ -27,6 +32,203 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+INT32_MAX = 2**31 - 1
+UINT32_MAX = 2**32 - 1
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Arguments checked against their type hints
+
+
+def checked_arguments(fn: Callable[P, R]) -> Callable[P, R]:
+    """Check every argument a builder is given against the function's type hints, before it runs.
+
+    Without this, a wrong type reaches protobuf, which fails with a bare ``TypeError`` (``image=1``: "bad argument
+    type for built-in operation") naming neither the builder nor the argument. A value left at its default is not
+    checked. Hints it cannot test (``Any``, type variables) accept anything; the builder checks the rest itself.
+    The error names the builder (with its ``name=``, when it has one) and the argument: ``task 'etl.load': image``,
+    ``port: container_port``.
+
+    Raises:
+        BuildError: an argument of a type the hint does not allow, with the type expected.
+    """
+    return _checking(fn, None)
+
+
+def checked_arguments_at(prefix: Callable[[Mapping[str, Any]], str]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """:func:`checked_arguments`, with the error's location made by ``prefix(arguments)`` followed by the argument's
+    name (``node n0: with_overrides.`` for a method of a node)."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        return _checking(fn, prefix)
+
+    return decorate
+
+
+def _checking(fn: Callable[P, R], prefix: Callable[[Mapping[str, Any]], str] | None) -> Callable[P, R]:
+    parameters = [
+        p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    hints: dict[str, Any] = {}
+
+    def where(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str) -> str:
+        given = {
+            **{p.name: p.default for p in parameters},
+            **dict(zip((p.name for p in parameters), args, strict=False)),
+            **kwargs,
+        }
+        if prefix is not None:
+            return prefix(given) + name
+        # A builder whose first argument is a name (task, workflow) is named by it: ``task 'etl.load': image``.
+        first = next((p.name for p in parameters if p.name != "self"), None)
+        if first == "name" and isinstance(given["name"], str):
+            return f"{fn.__name__} {given['name']!r}: {name}"
+        return f"{fn.__name__}: {name}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not hints:  # resolved at the first call: a hint may name a class defined after the function
+            resolved = typing.get_type_hints(fn)
+            hints.update((p.name, resolved.get(p.name, Any)) for p in parameters)
+        for i, param in enumerate(parameters):
+            if i < len(args):
+                value = args[i]
+            elif param.name in kwargs:
+                value = kwargs[param.name]
+            else:
+                continue
+            misfit = None if value is param.default else _misfit(value, hints[param.name])
+            if misfit is not None:
+                raise _misfit_error(where(args, kwargs, param.name), misfit)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def check_fields(obj: Any) -> None:
+    """Check a dataclass's fields against their type hints, as :func:`checked_arguments` checks arguments.
+
+    Raises:
+        BuildError: a field of a type its hint does not allow, named ``Class.field``.
+    """
+    cls = type(obj)
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(obj):
+        value = getattr(obj, field.name)
+        misfit = None if value is field.default else _misfit(value, hints.get(field.name, Any))
+        if misfit is not None:
+            raise _misfit_error(f"{cls.__name__}.{field.name}", misfit)
+
+
+def _misfit_error(where: str, misfit: _Misfit) -> BuildError:
+    suffix, part, expected = misfit
+    return BuildError(f"{where}{suffix}", f"expected {expected}, got {_value_text(part)}")
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, Message):
+        return f"a {type(value).__name__} message"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+_SEQUENCES = (collections.abc.Sequence, collections.abc.Collection, collections.abc.Iterable, list, tuple)
+_MAPPINGS = (collections.abc.Mapping, dict)
+
+#: (path suffix, the value that does not fit, what was expected there)
+_Misfit = tuple[str, Any, str]
+
+
+def _misfit(value: Any, hint: Any) -> _Misfit | None:
+    """None if ``value`` is of the hinted type (hints the checker cannot test accept everything); else where inside
+    ``value`` (``["A"]``, ``[2]``) the first part that is not is, that part, and what was expected there."""
+    if hint is Any or hint is object or isinstance(hint, TypeVar):
+        return None
+    origin = typing.get_origin(hint)
+    hint_args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        misfits = [_misfit(value, arg) for arg in hint_args]
+        if any(m is None for m in misfits):
+            return None
+        # A container of the right kind with one wrong element says more than "not one of these types".
+        inner = [m for m in misfits if m is not None and m[0]]
+        return inner[0] if len(inner) == 1 else ("", value, _hint_text(hint))
+    if origin is typing.Literal:
+        return None if value in hint_args else ("", value, _hint_text(hint))
+    if origin in _MAPPINGS:
+        if not isinstance(value, collections.abc.Mapping):
+            return "", value, _hint_text(hint)
+        key_hint, item_hint = hint_args or (Any, Any)
+        for k, v in value.items():
+            if _misfit(k, key_hint) is not None:
+                return "", k, f"keys of type {_hint_text(key_hint)}"
+            inner_misfit = _misfit(v, item_hint)
+            if inner_misfit is not None:
+                return f"[{k!r}]{inner_misfit[0]}", inner_misfit[1], inner_misfit[2]
+        return None
+    if origin in _SEQUENCES:
+        if isinstance(value, (str, bytes)) or not isinstance(value, origin):
+            return "", value, _hint_text(hint)
+        if not isinstance(value, (list, tuple)):
+            return None  # elements of other iterables (a generator) are not read here: that would use them up
+        if origin is tuple and hint_args and hint_args[-1] is not Ellipsis:
+            if len(value) != len(hint_args):
+                return "", value, _hint_text(hint)
+            items = list(zip(value, hint_args, strict=True))
+        else:
+            items = [(v, hint_args[0] if hint_args else Any) for v in value]
+        for i, (v, item_hint) in enumerate(items):
+            inner_misfit = _misfit(v, item_hint)
+            if inner_misfit is not None:
+                return f"[{i}]{inner_misfit[0]}", inner_misfit[1], inner_misfit[2]
+        return None
+    if origin is collections.abc.Callable:
+        return None if callable(value) else ("", value, "a function")
+    if not isinstance(hint, type):
+        return None
+    if hint in (int, float) and isinstance(value, bool):
+        return "", value, hint.__name__  # True is an int to Python, not to a builder
+    if isinstance(value, hint) or (hint is float and isinstance(value, int)):
+        return None
+    return "", value, _hint_text(hint)
+
+
+def _hint_text(hint: Any) -> str:
+    """A type hint as a reader would write it: ``str or None``, ``a list of str``, ``a dict of str to str``."""
+    origin = typing.get_origin(hint)
+    hint_args = typing.get_args(hint)
+    if hint is None or hint is type(None):
+        return "None"
+    if origin is typing.Union or origin is types.UnionType:
+        return " or ".join(_hint_text(arg) for arg in hint_args)
+    if origin is typing.Literal:
+        return " or ".join(repr(arg) for arg in hint_args)
+    if origin in _MAPPINGS and hint_args:
+        return f"a dict of {_hint_text(hint_args[0])} to {_hint_text(hint_args[1])}"
+    if origin in _SEQUENCES and hint_args:
+        if origin is tuple and hint_args[-1] is not Ellipsis:
+            return f"a tuple ({', '.join(_hint_text(arg) for arg in hint_args)})"
+        return f"a list of {_hint_text(hint_args[0])}"
+    if origin is collections.abc.Callable:
+        return "a function"
+    if isinstance(hint, type):
+        return hint.__name__
+    return str(hint)
+
+
+def whole_number(where: str, value: object, high: int, low: int = 0) -> int:
+    """An integer argument within ``[low, high]`` (the range of the protobuf field it goes into).
+
+    Raises:
+        BuildError: ``value`` is not an integer (a bool is not), or is out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BuildError(where, f"is a whole number from {low} to {high}, got {value!r}")
+    return value
 
 
 class Input:
@@ -217,6 +419,8 @@ def duration(where: str, value: datetime.timedelta | int | float, *, positive: b
     seconds = value.total_seconds() if isinstance(value, datetime.timedelta) else value
     if seconds < 0 or (positive and seconds == 0):
         raise BuildError(where, f"the duration must be {'more than' if positive else 'at least'} zero, got {value!r}")
+    if seconds > MAX_DURATION_SECONDS:
+        raise BuildError(where, f"is longer than a Duration holds (10,000 years), got {value!r}")
     out = duration_pb2.Duration()
     if isinstance(value, datetime.timedelta):
         out.FromTimedelta(value)
@@ -248,12 +452,26 @@ def struct(where: str, value: Mapping[str, Any]) -> struct_pb2.Struct:
     """
     if not isinstance(value, Mapping):
         raise BuildError(where, f"expected a dict, got {type(value).__name__}")
+    _check_json_integers(where, value)
     out = struct_pb2.Struct()
     try:
         out.update(value)
     except (TypeError, ValueError, AttributeError) as err:
         raise BuildError(where, f"cannot be held as a JSON object: {err}") from None
     return out
+
+
+def _check_json_integers(where: str, value: Mapping[str, Any]) -> None:
+    """Refuse integers a Struct would round (it holds numbers as doubles), at any depth."""
+    stack: list[tuple[str, Any]] = [(where, value)]
+    while stack:
+        at, item = stack.pop()
+        if isinstance(item, Mapping):
+            stack.extend((f"{at}[{k!r}]", v) for k, v in item.items())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((f"{at}[{i}]", v) for i, v in enumerate(item))
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > JSON_EXACT_INT:
+            raise BuildError(at, f"{item} would be rounded: JSON numbers hold integers up to 2**53 exactly")
 
 
 def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from flytespec.build._common import checked_arguments
 from flytespec.core import tasks_pb2
 from flytespec.errors import BuildError
 from flytespec.quantity import QuantityError, canonical_quantity, compare_quantities, is_whole, quantity_value
@@ -145,6 +146,7 @@ def resource_requirements(
     return out
 
 
+@checked_arguments
 def gpu_accelerator(
     device: str, *, partition_size: str | None = None, unpartitioned: bool = False
 ) -> tasks_pb2.GPUAccelerator:
@@ -165,6 +167,7 @@ def gpu_accelerator(
     return out
 
 
+@checked_arguments
 def shared_memory(
     size_limit: Quantity | None = None,
     *,

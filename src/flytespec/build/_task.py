@@ -14,6 +14,10 @@ from google.protobuf import wrappers_pb2
 from flytespec.admin import description_entity_pb2
 from flytespec.admin import task_pb2 as admin_task_pb2
 from flytespec.build._common import (
+    INT32_MAX,
+    UINT32_MAX,
+    check_fields,
+    checked_arguments,
     docs_text,
     duration,
     fill_description,
@@ -25,6 +29,7 @@ from flytespec.build._common import (
     string_map,
     struct,
     variable_map,
+    whole_number,
 )
 from flytespec.build._resources import POD_KEYS, Resources, resource_requirements
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, security_pb2, tasks_pb2, workflow_pb2
@@ -71,6 +76,7 @@ _ENTRY_TEMPLATES = [
 ]
 
 
+@checked_arguments
 def pyflyte_execute_args(
     module: str, name: str, *, resolver: str = DEFAULT_RESOLVER, loader_args: Sequence[str] | None = None
 ) -> list[str]:
@@ -90,6 +96,7 @@ def pyflyte_execute_args(
     return ["pyflyte-execute", *_ENTRY_TEMPLATES, "--resolver", resolver, "--", *loader]
 
 
+@checked_arguments
 def pyflyte_fast_execute_args(
     module: str,
     name: str,
@@ -109,6 +116,7 @@ def pyflyte_fast_execute_args(
     return prefix + pyflyte_execute_args(module, name, resolver=resolver, loader_args=loader_args)
 
 
+@checked_arguments
 def pyflyte_map_execute_args(args: Sequence[str], bound_inputs: Iterable[str] = ()) -> list[str] | None:
     """The arguments of a mapped task made from a task's ``pyflyte-execute`` arguments (None when they are not).
 
@@ -143,6 +151,7 @@ class Cache:
     ignored_inputs: Sequence[str] = ()
 
     def __post_init__(self) -> None:
+        check_fields(self)
         if isinstance(self.ignored_inputs, str):
             raise BuildError("Cache.ignored_inputs", "give a list of input names, not one string")
         object.__setattr__(self, "ignored_inputs", tuple(self.ignored_inputs))
@@ -163,11 +172,20 @@ class PodTemplate:
     annotations: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self)
         if not isinstance(self.pod_spec, Mapping):
             raise BuildError("PodTemplate.pod_spec", f"expected a dict, got {type(self.pod_spec).__name__}")
         containers = self.pod_spec.get("containers", [])
         if not isinstance(containers, list) or not all(isinstance(c, Mapping) for c in containers):
             raise BuildError("PodTemplate.pod_spec.containers", "expected a list of container dicts")
+        for i, c in enumerate(containers):
+            # The task's environment is added to the primary container's list; a dict there would lose its values.
+            env = c.get("env")
+            if env is not None and (not isinstance(env, list) or not all(isinstance(e, Mapping) for e in env)):
+                raise BuildError(
+                    f"PodTemplate.pod_spec.containers[{i}].env",
+                    f"a container's env is a list of {{'name': ..., 'value': ...}} dicts, got {env!r}",
+                )
         if not self.primary_container_name:
             raise BuildError("PodTemplate.primary_container_name", "name the container the task runs in")
         string_map("PodTemplate.labels", self.labels)
@@ -217,6 +235,7 @@ def _merge_primary(c: dict[str, Any], container: tasks_pb2.Container) -> None:
     c["env"] = [{"name": e.key, "value": e.value} for e in container.env] + list(c.get("env") or [])
 
 
+@checked_arguments
 def runtime(version: str, *, type: str = "FLYTE_SDK", flavor: str = "python") -> tasks_pb2.RuntimeMetadata:
     """The runtime a task says it was written with (flytekit: ``runtime("1.16.31")``)."""
     try:
@@ -229,6 +248,7 @@ def runtime(version: str, *, type: str = "FLYTE_SDK", flavor: str = "python") ->
 _DEFAULT_RUNTIME = tasks_pb2.RuntimeMetadata(type=tasks_pb2.RuntimeMetadata.OTHER, version="0.1.0", flavor="flytespec")
 
 
+@checked_arguments
 def sql(statement: str, *, dialect: str = "ansi") -> tasks_pb2.Sql:
     """A SQL query task's statement and dialect (``ansi``, ``hive``, ``other``); inputs appear as templates."""
     if not statement:
@@ -240,6 +260,7 @@ def sql(statement: str, *, dialect: str = "ansi") -> tasks_pb2.Sql:
     return tasks_pb2.Sql(statement=statement, dialect=value)
 
 
+@checked_arguments
 def secret(
     key: str = "",
     *,
@@ -262,6 +283,7 @@ def secret(
     )
 
 
+@checked_arguments
 def identity(
     *, iam_role: str = "", k8s_service_account: str = "", execution_identity: str = ""
 ) -> security_pb2.Identity:
@@ -273,13 +295,15 @@ def identity(
     )
 
 
+@checked_arguments
 def port(container_port: int, *, name: str = "") -> tasks_pb2.ContainerPort:
     """A port the task's container exposes."""
     if isinstance(container_port, bool) or not isinstance(container_port, int) or not 0 < container_port < 65536:
-        raise BuildError("port", f"expected a port number from 1 to 65535, got {container_port!r}")
+        raise BuildError("port: container_port", f"expected a port number from 1 to 65535, got {container_port!r}")
     return tasks_pb2.ContainerPort(container_port=container_port, name=name)
 
 
+@checked_arguments
 def data_loading_config(
     *,
     input_path: str = "/var/flyte/inputs",
@@ -443,6 +467,7 @@ def _id_fields(ident: identifier_pb2.Identifier) -> dict[str, Any]:
     }
 
 
+@checked_arguments
 def task(
     name: str,
     *,
@@ -522,12 +547,13 @@ def task(
     kwargs = {k: v for k, v in locals().items() if k in _TASK_KEYWORDS}
     where = f"task {name!r}"
     if not isinstance(name, str) or not name:
-        raise BuildError("task", f"the name is a non-empty string, got {name!r}")
+        raise BuildError("task: name", f"the name is a non-empty string, got {name!r}")
     if not isinstance(task_type, str) or not task_type:
         raise BuildError(f"{where}: task_type", f"names the plugin that runs the task, got {task_type!r}")
     if sum(x is not None for x in (sql, pod_template)) > 1 or (sql is not None and image is not None):
         raise BuildError(where, "a task runs one target: a container (image=), a pod (pod_template=) or sql=")
-    out = tasks_pb2.TaskTemplate(type=task_type, task_type_version=task_type_version)
+    version_number = whole_number(f"{where}: task_type_version", task_type_version, INT32_MAX, -INT32_MAX - 1)
+    out = tasks_pb2.TaskTemplate(type=task_type, task_type_version=version_number)
     out.id.CopyFrom(identifier(identifier_pb2.TASK, name, project, domain, version, org))
 
     in_map, defaults, in_names = variable_map(where, inputs, "inputs")
@@ -625,9 +651,7 @@ def retry_strategy(where: str, retries: int | literals_pb2.RetryStrategy) -> lit
     """A ``RetryStrategy`` from a count (or as given)."""
     if isinstance(retries, literals_pb2.RetryStrategy):
         return retries
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise BuildError(where, f"expected a number of retries (0 or more), got {retries!r}")
-    return literals_pb2.RetryStrategy(retries=retries)
+    return literals_pb2.RetryStrategy(retries=whole_number(where, retries, UINT32_MAX))
 
 
 def _container(
@@ -659,6 +683,7 @@ def _container(
     return out
 
 
+@checked_arguments
 def task_from_function(
     fn: Callable[..., Any],
     *,

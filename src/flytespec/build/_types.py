@@ -162,6 +162,46 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
     Raises:
         TypeConversionError: a type flytespec cannot express.
     """
+    try:
+        return _literal_type(t, where, ())
+    except RecursionError:  # unions or dataclasses nested hundreds deep (lists and dicts nest at any depth)
+        raise TypeConversionError(where, "the type is nested too deeply for Python's recursion limit") from None
+
+
+def _literal_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
+    """``literal_type`` inside the dataclasses ``enclosing`` it (a dataclass holding itself is refused)."""
+    # Lists and dicts of lists and dicts, peeled in a loop and built from the outside in: any depth, linear time.
+    layers: list[str] = []
+    while True:
+        origin = typing.get_origin(t)
+        args = typing.get_args(t)
+        if origin in (list, Sequence, typing.List) or t in (list, typing.List):  # noqa: UP006
+            if not args:
+                raise TypeConversionError(where, f"give the element type of {t!r}, e.g. list[int]")
+            layers.append("collection_type")
+            t = args[0]
+        elif origin in (dict, Mapping, typing.Dict) and args:  # noqa: UP006
+            if len(args) != 2:
+                raise TypeConversionError(where, f"give the key and value types of {t!r}, e.g. dict[str, int]")
+            if args[0] is not str:
+                raise TypeConversionError(where, f"Flyte maps have string keys; {t!r} has {args[0]!r} keys")
+            layers.append("map_value_type")
+            t = args[1]
+        else:
+            break
+    inner = _single_type(t, where, enclosing)
+    if not layers:
+        return inner
+    out = T()
+    current = out
+    for field in layers:
+        current = getattr(current, field)
+    current.CopyFrom(inner)
+    return out
+
+
+def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
+    """The Flyte type of a Python type that is not a list or a dict with argument types."""
     if isinstance(t, types_pb2.LiteralType):
         out = T()
         out.CopyFrom(t)
@@ -171,8 +211,10 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
         base, *extras = typing.get_args(t)
         formats = [e for e in extras if isinstance(e, str)]
         if formats and isinstance(base, type) and issubclass(base, (File, Directory, StructuredDataset)):
-            return literal_type(base.of(formats[0]), where)
-        return literal_type(base, where)
+            return _literal_type(base.of(formats[0]), where, enclosing)
+        return _literal_type(base, where, enclosing)
+    if not isinstance(t, typing.Hashable):
+        raise TypeConversionError(where, f"{t!r} is not a type (a list of element types? write list[int])")
     if t in _SIMPLE:
         return T(simple=_SIMPLE[t])  # type: ignore[arg-type]
     members = _union_members(t)
@@ -180,23 +222,13 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
         variants = []
         for member in members:
             variant = T()
-            variant.CopyFrom(literal_type(member, where))
+            variant.CopyFrom(_literal_type(member, where, enclosing))
             variant.ClearField("structure")
             variant.structure.tag = _tag(member)
             variants.append(variant)
         return T(union_type=types_pb2.UnionType(variants=variants))
-    origin = typing.get_origin(t)
-    args = typing.get_args(t)
-    if origin in (list, Sequence, typing.List) or t in (list, typing.List):  # noqa: UP006
-        if not args:
-            raise TypeConversionError(where, f"give the element type of {t!r}, e.g. list[int]")
-        return T(collection_type=literal_type(args[0], where))
-    if origin in (dict, Mapping, typing.Dict) or t in (dict, typing.Dict):  # noqa: UP006
-        if not args:
-            return T(simple=types_pb2.STRUCT, annotation=_annotation())
-        if args[0] is not str:
-            raise TypeConversionError(where, f"Flyte maps have string keys; {t!r} has {args[0]!r} keys")
-        return T(map_value_type=literal_type(args[1], where))
+    if t in (dict, typing.Dict):  # noqa: UP006
+        return T(simple=types_pb2.STRUCT, annotation=_annotation())
     if isinstance(t, type):
         if issubclass(t, enum.Enum):
             values = [m.value for m in t]
@@ -204,7 +236,7 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
                 raise TypeConversionError(where, f"{t.__name__}: Flyte enums have string values (as in flytekit)")
             return T(enum_type=types_pb2.EnumType(values=values))
         if dataclasses.is_dataclass(t):
-            return _dataclass_type(t, where)
+            return _dataclass_type(t, where, enclosing)
         if issubclass(t, File):
             return T(blob=types_pb2.BlobType(format=t.format))
         if issubclass(t, Directory):
@@ -212,7 +244,7 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
         if issubclass(t, StructuredDataset):
             sd = types_pb2.StructuredDatasetType(format=t.format)
             for name, column in t.columns.items():
-                sd.columns.add(name=name, literal_type=literal_type(column, f"{where}.{name}"))
+                sd.columns.add(name=name, literal_type=_literal_type(column, f"{where}.{name}", enclosing))
             return T(structured_dataset_type=sd)
     raise TypeConversionError(
         where,
@@ -221,12 +253,19 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
     )
 
 
-def _dataclass_type(cls: type, where: str) -> types_pb2.LiteralType:
+def _dataclass_type(cls: type, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
+    if cls in enclosing:
+        raise TypeConversionError(where, f"{cls.__name__} holds itself: Flyte types cannot be recursive")
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception as err:  # a hint naming what the dataclass's module does not define at run time
+        raise TypeConversionError(where, f"{cls.__name__}'s type hints cannot be resolved: {err}") from None
     t = T(simple=types_pb2.STRUCT, annotation=_annotation())
-    t.metadata.update(_json_schema(cls))
-    hints = typing.get_type_hints(cls)
+    # The fields' types first: their errors name the field (the schema below assumes well-formed hints).
     for f in dataclasses.fields(cls):
-        t.structure.dataclass_type[f.name].CopyFrom(literal_type(hints[f.name], f"{where}.{f.name}"))
+        field_type = _literal_type(hints[f.name], f"{where}.{f.name}", (*enclosing, cls))
+        t.structure.dataclass_type[f.name].CopyFrom(field_type)
+    t.metadata.update(_json_schema(cls))
     return t
 
 
@@ -288,7 +327,8 @@ def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
 
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
-_MAX_DURATION_SECONDS = 315_576_000_000  # protobuf's Duration: 10,000 years either way
+MAX_DURATION_SECONDS = 315_576_000_000  # protobuf's Duration: 10,000 years either way
+JSON_EXACT_INT = 2**53  # a Struct holds numbers as doubles: larger integers are rounded
 
 
 def _json_value(value: Any, where: str) -> Any:
@@ -311,6 +351,8 @@ def _json_value(value: Any, where: str) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         return [_json_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > JSON_EXACT_INT:
+        raise TypeConversionError(where, f"{value} would be rounded: JSON numbers hold integers up to 2**53 exactly")
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     raise TypeConversionError(where, f"{type(value).__name__} cannot be held in JSON")
@@ -320,14 +362,18 @@ def _struct(value: Any, expected: types_pb2.LiteralType, where: str) -> struct_p
     """A ``Struct`` for a dict or a dataclass instance; for a dataclass type, the fields are checked first."""
     data = _json_value(value, where)
     fields = expected.structure.dataclass_type
-    if fields and isinstance(value, Mapping):
-        for key, item in value.items():
+    if fields:
+        # A dict, or a dataclass instance (of this dataclass or another one): its fields are checked by name.
+        items = (
+            value if isinstance(value, Mapping) else {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        )
+        for key, item in items.items():
             if key not in fields:
                 raise TypeConversionError(f"{where}[{key!r}]", f"is not a field (fields: {', '.join(sorted(fields))})")
-            to_literal(item, fields[key], f"{where}[{key!r}]")
+            _to_literal(item, fields[key], f"{where}[{key!r}]")
         required = expected.metadata.fields.get("required")
         for name in required.list_value.values if required is not None else ():
-            if name.string_value not in value:
+            if name.string_value not in items:
                 raise TypeConversionError(where, f"the required field {name.string_value!r} is missing")
     out = struct_pb2.Struct()
     try:
@@ -337,12 +383,27 @@ def _struct(value: Any, expected: types_pb2.LiteralType, where: str) -> struct_p
     return out
 
 
-def to_literal(value: Any, expected: types_pb2.LiteralType, where: str) -> literals_pb2.Literal:
+def to_literal(value: Any, expected: Any, where: str = "value") -> literals_pb2.Literal:
     """The literal for a plain Python value bound where ``expected`` is wanted.
 
+    Args:
+        value: the Python value.
+        expected: its Flyte type, as a ``LiteralType`` or as a Python type (``int``, ``list[str]``, a dataclass).
+        where: what the value is for, named in errors.
+
     Raises:
-        TypeConversionError: the value does not fit the type (``where`` names the input in the message).
+        TypeConversionError: the value does not fit the type (``where`` names the input in the message), or
+            ``expected`` is not a type flytespec can express.
     """
+    if not isinstance(expected, types_pb2.LiteralType):
+        expected = literal_type(expected, where)
+    try:
+        return _to_literal(value, expected, where)
+    except RecursionError:
+        raise TypeConversionError(where, "the value is nested too deeply for Python's recursion limit") from None
+
+
+def _to_literal(value: Any, expected: types_pb2.LiteralType, where: str) -> literals_pb2.Literal:
     kind = expected.WhichOneof("type")
     if kind == "union_type":
         return _union(value, expected.union_type, where)
@@ -352,7 +413,7 @@ def to_literal(value: Any, expected: types_pb2.LiteralType, where: str) -> liter
         out = literals_pb2.Literal()
         out.collection.SetInParent()  # an empty list is still a list
         out.collection.literals.extend(
-            to_literal(v, expected.collection_type, f"{where}[{i}]") for i, v in enumerate(value)
+            _to_literal(v, expected.collection_type, f"{where}[{i}]") for i, v in enumerate(value)
         )
         return out
     if kind == "map_value_type":
@@ -363,7 +424,7 @@ def to_literal(value: Any, expected: types_pb2.LiteralType, where: str) -> liter
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeConversionError(where, f"Flyte maps have string keys, got {k!r}")
-            out.map.literals[k].CopyFrom(to_literal(v, expected.map_value_type, f"{where}[{k!r}]"))
+            out.map.literals[k].CopyFrom(_to_literal(v, expected.map_value_type, f"{where}[{k!r}]"))
         return out
     return literals_pb2.Literal(scalar=_scalar(value, expected, where))
 
@@ -377,7 +438,7 @@ def _union(value: Any, expected: types_pb2.UnionType, where: str) -> literals_pb
     matches = []
     for variant in expected.variants:
         try:
-            matches.append((variant, to_literal(value, variant, where)))
+            matches.append((variant, _to_literal(value, variant, where)))
         except TypeConversionError:
             continue
     if len(matches) > 1:
@@ -444,14 +505,16 @@ def _scalar(value: Any, expected: types_pb2.LiteralType, where: str) -> literals
         stamp.FromDatetime(moment)
         return _primitive(datetime=stamp)
     if simple == types_pb2.DURATION and isinstance(value, datetime.timedelta):
-        if abs(value.total_seconds()) > _MAX_DURATION_SECONDS:
+        if abs(value.total_seconds()) > MAX_DURATION_SECONDS:
             raise TypeConversionError(where, f"{value} is longer than a protobuf Duration holds (10,000 years)")
         duration = duration_pb2.Duration()
         duration.FromTimedelta(value)
         return _primitive(duration=duration)
     if simple == types_pb2.BINARY and isinstance(value, (bytes, bytearray)):
         return literals_pb2.Scalar(binary=literals_pb2.Binary(value=bytes(value)))
-    if simple == types_pb2.STRUCT and (isinstance(value, Mapping) or dataclasses.is_dataclass(value)):
+    if simple == types_pb2.STRUCT and (
+        isinstance(value, Mapping) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
+    ):
         return literals_pb2.Scalar(generic=_struct(value, expected, where))
     want = types_pb2.SimpleType.Name(simple) if simple is not None else (kind or "an unset type")
     raise TypeConversionError(where, f"{value!r} ({type(value).__name__}) does not fit {want}")

@@ -28,9 +28,12 @@ from flytespec.admin import task_pb2 as admin_task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.build._common import (
     MISSING,
+    UINT32_MAX,
     Input,
     Output,
     check_promised_name,
+    checked_arguments,
+    checked_arguments_at,
     docs_text,
     fill_description,
     flag,
@@ -41,6 +44,7 @@ from flytespec.build._common import (
     output_spec,
     string_map,
     variable_map,
+    whole_number,
 )
 from flytespec.build._common import duration as _duration
 from flytespec.build._resources import Resources, resource_requirements
@@ -93,8 +97,6 @@ __all__ = [
 
 _local = threading.local()
 _B = TypeVar("_B", bound="WorkflowBuilder")
-
-_UINT32_MAX = 2**32 - 1
 
 
 def _stack() -> list[WorkflowBuilder]:
@@ -367,6 +369,7 @@ class NodeHandle(_Operand):
         """``a >> b``: run ``b`` after ``a``."""
         return other.after(self)
 
+    @checked_arguments_at(lambda given: f"node {given['self'].id}: with_overrides.")
     def with_overrides(
         self,
         *,
@@ -512,7 +515,7 @@ class WorkflowBuilder:
         self.name = name
         self._where = f"{'dynamic job' if dynamic else 'workflow'} {name!r}"
         if not isinstance(name, str) or (not name and not dynamic):
-            raise BuildError("workflow", f"the name is a non-empty string, got {name!r}")
+            raise BuildError("workflow: name", f"the name is a non-empty string, got {name!r}")
         self._dynamic = dynamic
         self._docs = docs_text(f"{self._where}: docs", docs)
         self._identity = (project, domain, version, org)
@@ -909,6 +912,7 @@ class WorkflowBuilder:
         if self._declared_outputs and not self._outputs_set:
             raise BuildError(where, f"declared outputs not set: call outputs({', '.join(self._declared_outputs)}=...)")
 
+    @checked_arguments
     def build(self, *, validate: bool = True) -> Workflow:
         """The workflow, validated (unless ``validate=False``).
 
@@ -1006,6 +1010,7 @@ def _resolve_references(template: workflow_pb2.WorkflowTemplate, resolve: Any) -
                 ref.CopyFrom(resolve(ref))
 
 
+@checked_arguments
 def workflow(
     name: str,
     *,
@@ -1263,6 +1268,7 @@ class _Else:
         return owner._finish()
 
 
+@checked_arguments
 def conditional(name: str) -> Conditional:
     """Start a branch node named ``name`` in the workflow being built."""
     builder = current_builder(f"conditional({name!r})")
@@ -1290,6 +1296,7 @@ def _gate_node(builder: WorkflowBuilder, name: str, timeout: Any) -> tuple[workf
     return node, node_id, nested
 
 
+@checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
 def approve(upstream: Any, name: str, *, timeout: datetime.timedelta | int | float | None = None) -> NodeHandle:
     """A gate that waits for a person to approve ``upstream`` (one node output); its output is that value.
 
@@ -1314,6 +1321,7 @@ def approve(upstream: Any, name: str, *, timeout: datetime.timedelta | int | flo
     return NodeHandle(builder, node, node_id, {p.var: t}, nested)
 
 
+@checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
 def wait_for_input(
     name: str, *, expected_type: Any, timeout: datetime.timedelta | int | float | None = None
 ) -> NodeHandle:
@@ -1328,6 +1336,7 @@ def wait_for_input(
     return NodeHandle(builder, node, node_id, {"o0": t}, nested)
 
 
+@checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
 def sleep(duration: datetime.timedelta | int | float, *, name: str = "sleep-gate") -> NodeHandle:
     """A gate that waits for ``duration`` (more than zero); it has no outputs, so order it with ``after``."""
     builder = current_builder("sleep(...)")
@@ -1403,10 +1412,8 @@ class MappedTask:
         ):
             raise BuildError(f"{where}: min_success_ratio", f"is a fraction from 0 to 1, got {min_success_ratio!r}")
         for label, number in (("concurrency", concurrency), ("min_successes", min_successes)):
-            if number is not None and (
-                isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= _UINT32_MAX
-            ):
-                raise BuildError(f"{where}: {label}", f"is a whole number from 0 to {_UINT32_MAX}, got {number!r}")
+            if number is not None:
+                whole_number(f"{where}: {label}", number, UINT32_MAX)
         if not isinstance(bound_inputs, (list, tuple, set, frozenset)):
             raise BuildError(f"{where}: bound_inputs", f"give a list of input names, got {bound_inputs!r}")
         names = target.input_names
@@ -1530,6 +1537,7 @@ class MappedTask:
         return NodeHandle(builder, node, node_id, outputs, nested)
 
 
+@checked_arguments_at(lambda given: f"map_task({getattr(given['target'], 'name', given['target'])!r}): ")
 def map_task(
     target: Task | Workflow | LaunchPlanRef,
     *,
@@ -1632,6 +1640,7 @@ class LaunchPlanRef:
         return f"LaunchPlanRef({self.name!r})"
 
 
+@checked_arguments
 def launch_plan_ref(
     name: str,
     *,
@@ -1762,6 +1771,7 @@ class Workflow:
                 parameter.required = True
         return out
 
+    @checked_arguments
     def launch_plan(
         self,
         name: str | None = None,
@@ -1809,6 +1819,7 @@ class Workflow:
         plan.closure.expected_outputs.SetInParent()
         return plan
 
+    @checked_arguments
     def launch_plan_ref(self, name: str | None = None) -> LaunchPlanRef:
         """A reference to this workflow's launch plan named ``name`` (default: the workflow's name), to call or map
         in other workflows. Its interface is the workflow's, with the workflow's defaults; for a launch plan that
@@ -1898,8 +1909,8 @@ class DynamicJobBuilder(WorkflowBuilder):
 
     def __init__(self, *, outputs: Any = None, min_successes: int | None = None, **identity: str) -> None:
         super().__init__("", outputs=outputs, dynamic=True, **identity)  # type: ignore[arg-type]
-        if min_successes is not None and (isinstance(min_successes, bool) or min_successes < 0):
-            raise BuildError("dynamic job: min_successes", f"is a whole number, 0 or more, got {min_successes!r}")
+        if min_successes is not None:
+            whole_number("dynamic job: min_successes", min_successes, 2**63 - 1)
         self._min_successes = min_successes
 
     def build(self, *, validate: bool = True) -> dynamic_job_pb2.DynamicJobSpec:  # type: ignore[override]
@@ -1928,6 +1939,7 @@ class DynamicJobBuilder(WorkflowBuilder):
         return out
 
 
+@checked_arguments
 def dynamic_job(
     *,
     outputs: Any = None,
@@ -1943,6 +1955,7 @@ def dynamic_job(
     )
 
 
+@checked_arguments
 def workflow_from_function(
     fn: Callable[..., Any], *, name: str | None = None, validate: bool = True, **settings: Any
 ) -> Workflow:
