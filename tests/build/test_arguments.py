@@ -75,6 +75,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ("sleep", _in_workflow(lambda: b.sleep(1e300)), "gate 'sleep-gate': duration"),
     ("sleep type", _in_workflow(lambda: b.sleep("1s")), "gate 'sleep-gate': duration"),  # type: ignore[arg-type]
     ("approve timeout", _in_workflow(lambda: b.approve(1, "ok", timeout="1h")), "gate 'ok': timeout"),  # type: ignore[arg-type]
+    ("rshift", _in_workflow(lambda: inc(x=1) >> _wrong(5)), "node n0: >>"),  # was an AttributeError
     ("map concurrency", lambda: b.map_task(inc, concurrency="2"), "map_task('tasks.inc'): concurrency"),  # type: ignore[arg-type]
 ]
 

@@ -366,7 +366,15 @@ class NodeHandle(_Operand):
         return self
 
     def __rshift__(self, other: NodeHandle) -> NodeHandle:
-        """``a >> b``: run ``b`` after ``a``."""
+        """``a >> b``: run ``b`` after ``a``.
+
+        Raises:
+            BuildError: ``b`` is not a node.
+        """
+        if not isinstance(other, NodeHandle):
+            raise BuildError(
+                f"node {self.id}: >>", f"expected a node to run after this one, got {type(other).__name__}"
+            )
         return other.after(self)
 
     @checked_arguments_at(lambda given: f"node {given['self'].id}: with_overrides.")
