@@ -38,7 +38,7 @@ from google.protobuf.message import Message
 from flytespec import io
 from flytespec._compat import StrEnum, descriptor_of, enum_of, is_map, is_repeated, message_of
 from flytespec._walk import format_path, key_segment
-from flytespec.core import workflow_pb2
+from flytespec.core import literals_pb2, workflow_pb2
 from flytespec.errors import EncodeError
 from flytespec.graph import node_dependencies
 from flytespec.interop import as_flytespec
@@ -216,19 +216,31 @@ def diff(a: Message, b: Message) -> list[Change]:
     return changes
 
 
+# Whether this runtime finds messages equal whose floats differ only in sign (0.0 and -0.0), as protobuf 4.21's upb
+# does: then messages it finds equal are confirmed by their bytes.
+_SIGNLESS = literals_pb2.Primitive(float_value=0.0) == literals_pb2.Primitive(float_value=-0.0)
+
+
 def _differ(x: Message, y: Message) -> bool:
     """Whether two messages differ (unknown fields included): equal subtrees are skipped whole, in protobuf's code."""
     try:
-        return bool(x != y)
+        if x != y:
+            return True
     except RecursionError:  # the pure-Python backend compares recursively: walk it instead
         return True
+    return _sign_differs(x, y)
+
+
+def _sign_differs(x: Message, y: Message) -> bool:
+    """For two messages the runtime finds equal: whether they still differ, in the sign of a zero."""
+    return _SIGNLESS and x.SerializeToString(deterministic=True) != y.SerializeToString(deterministic=True)
 
 
 def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Item]:
     """The changes and the child pairs to compare, of one pair of messages, in field order."""
     desc = descriptor_of(x)
     if desc.full_name in _LEAVES:
-        if x != y:
+        if x != y or _sign_differs(x, y):
             yield Change(ChangeKind.CHANGED, format_path(segments), _message_json(x), _message_json(y))
         return
     if isinstance(x, workflow_pb2.Node) and isinstance(y, workflow_pb2.Node):

@@ -164,13 +164,13 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
     """
     try:
         return _literal_type(t, where, ())
-    except RecursionError:  # unions or dataclasses nested hundreds deep (lists and dicts nest at any depth)
+    except RecursionError:  # unions or dataclasses nested hundreds deep
         raise TypeConversionError(where, "the type is nested too deeply for Python's recursion limit") from None
 
 
 def _literal_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
     """``literal_type`` inside the dataclasses ``enclosing`` it (a dataclass holding itself is refused)."""
-    # Lists and dicts of lists and dicts, peeled in a loop and built from the outside in: any depth, linear time.
+    # Lists and dicts of lists and dicts, peeled in a loop and built from the outside in (linear time).
     layers: list[str] = []
     while True:
         origin = typing.get_origin(t)
@@ -189,6 +189,12 @@ def _literal_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.
             t = args[1]
         else:
             break
+    if len(layers) > MAX_TYPE_DEPTH:
+        raise TypeConversionError(
+            where,
+            f"{len(layers)} lists and dicts nested: at most {MAX_TYPE_DEPTH}, for a spec holding the type to stay "
+            "within the 100 levels of nesting protobuf's binary parser reads (Flyte could not read it back)",
+        )
     inner = _single_type(t, where, enclosing)
     if not layers:
         return inner
@@ -328,6 +334,9 @@ def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 MAX_DURATION_SECONDS = 315_576_000_000  # protobuf's Duration: 10,000 years either way
+#: The deepest nesting of lists and dicts in a type: a CompiledWorkflowClosure holds a task's types eight levels down,
+#: and protobuf's binary parser reads 100 levels at most.
+MAX_TYPE_DEPTH = 64
 JSON_EXACT_INT = 2**53  # a Struct holds numbers as doubles: larger integers are rounded
 
 
