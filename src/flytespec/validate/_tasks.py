@@ -123,34 +123,36 @@ def check_resources(resources: tasks_pb2.Resources, segments: tuple[str, ...], e
     """Resources of a container or an override: names once each, quantities, GPU whole, limits against requests."""
     values: dict[str, dict[int, tuple[Fraction, tuple[str, ...], str]]] = {"requests": {}, "limits": {}}
     for side in ("requests", "limits"):
+        found = values[side]
         for i, entry in enumerate(getattr(resources, side)):
-            if entry.name not in _CHECKED:
+            name = entry.name
+            if name not in _CHECKED:
                 continue  # admin reads only CPU, memory, GPU and ephemeral storage
             where = (*segments, side, f"[{i}]")
-            if entry.name in values[side]:
+            if name in found:
                 emit(
                     Code.DuplicateResourceName,
                     (*where, "name"),
-                    f"{_resource_name(entry.name)} appears more than once in {side}",
+                    f"{_resource_name(name)} appears more than once in {side}",
                     Severity.ERROR,
                 )
                 continue
-            amount = _amount(entry.value)
+            text = entry.value
+            amount = _amount(text)
             if amount is None:
                 continue  # reported by the field rule on ResourceEntry.value
-            values[side][entry.name] = (amount, where, entry.value)
-            if entry.name == _R.GPU and amount.denominator != 1:
+            found[name] = (amount, where, text)
+            if name == _R.GPU and amount.denominator != 1:
                 emit(
                     Code.GpuNotWholeNumber,
                     (*where, "value"),
-                    f"GPU {side} must be a whole number, got {entry.value!r}",
+                    f"GPU {side} must be a whole number, got {text!r}",
                     Severity.ERROR,
                 )
     for name, (limit, where, text) in values["limits"].items():
         request = values["requests"].get(name)
-        if request is None:
-            continue
-        label = _resource_name(name)
+        if request is None or text == request[2]:
+            continue  # no request, or the very same quantity (the common case, told without comparing fractions)
         if name == _R.GPU:
             if limit != request[0]:
                 emit(
@@ -160,6 +162,7 @@ def check_resources(resources: tasks_pb2.Resources, segments: tuple[str, ...], e
                     Severity.ERROR,
                 )
         elif limit < request[0]:
+            label = _resource_name(name)
             emit(
                 Code.ResourceLimitBelowRequest,
                 (*where, "value"),
