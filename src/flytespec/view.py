@@ -32,7 +32,7 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import DecodeError, Message
 
 from flytespec import registry
@@ -239,39 +239,32 @@ def _view_problem(view: Any, desc: Descriptor) -> tuple[str, str] | None:
                 other = groups.setdefault(meta.group, field.name)
                 if other != field.name:
                     return format_path(here), f"{other} is also set, and only one member of oneof {meta.group} can be"
+            # The field's values, each with its path (and, in a map, its key): a map's entries, a list's items, or
+            # the one value; then each is checked the same way.
+            item_meta, item_field, expected = meta, field, info.cls_by_field.get(name)
+            key_type: str | None = None
+            items: list[tuple[tuple[str, ...], Any, Any]]
             if meta.proto_type == "map":
                 if not isinstance(value, dict):
                     return format_path(here), f"expected a dict, got {type(value).__name__}"
-                key_meta, value_meta = meta.map_meta
-                value_field = message_of(field).fields_by_name["value"]
+                key_type, item_meta = meta.map_meta[0].proto_type, meta.map_meta[1]
+                item_field = message_of(field).fields_by_name["value"]
                 expected = info.cls_by_field.get(f"{name}.value")
-                for key in value:
-                    problem = _scalar_problem(key_meta.proto_type, key)
-                    if problem is not None:
-                        return format_path(here), f"a key: {problem}"
-                    item = value[key]
-                    at = (*here, key_segment(key))
-                    problem = _value_problem(value_meta, expected, item) if item is not None else "None is not a value"
-                    if problem is not None:
-                        return format_path(at), problem
-                    if value_field.type == FieldDescriptor.TYPE_MESSAGE and value_meta.unwrap is None:
-                        children.append((at, item, message_of(value_field)))
+                items = [((*here, key_segment(k)), k, v) for k, v in value.items()]
             elif meta.repeated:
                 if not isinstance(value, list):
                     return format_path(here), f"expected a list, got {type(value).__name__}"
-                expected = info.cls_by_field.get(name)
-                for i, item in enumerate(value):
-                    at = (*here, f"[{i}]")
-                    problem = _value_problem(meta, expected, item) if item is not None else "None is not a value"
-                    if problem is not None:
-                        return format_path(at), problem
-                    if meta.proto_type == "message" and meta.unwrap is None:
-                        children.append((at, item, message_of(field)))
+                items = [((*here, f"[{i}]"), None, v) for i, v in enumerate(value)]
             else:
-                problem = _value_problem(meta, info.cls_by_field.get(name), value)
+                items = [(here, None, value)]
+            for at, key, item in items:
+                problem = _scalar_problem(key_type, key) if key_type is not None else None
                 if problem is not None:
-                    return format_path(here), problem
-                if meta.proto_type == "message" and meta.unwrap is None:
-                    children.append((here, value, message_of(field)))
+                    return format_path(here), f"a key: {problem}"
+                problem = _value_problem(item_meta, expected, item) if item is not None else "None is not a value"
+                if problem is not None:
+                    return format_path(at), problem
+                if item_meta.proto_type == "message" and item_meta.unwrap is None:
+                    children.append((at, item, message_of(item_field)))
         stack.extend(reversed(children))
     return None
