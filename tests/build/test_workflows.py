@@ -1944,3 +1944,38 @@ def _run_isolated(case: str) -> None:
 
 def test_deep_conditional_builds_without_recursion_error() -> None:
     _run_isolated("deep_conditional")
+
+
+def test_map_task_takes_its_bound_inputs_as_a_set_too() -> None:
+    """Their order carries nothing (they are written sorted): a set was taken, and is again since map_task's
+    arguments are checked by their type hints."""
+    scale = b.task(
+        "tasks.scale",
+        inputs={"x": int, "factor": int, "label": str},
+        outputs={"o0": int},
+        image="img:1",
+        command=["run"],
+    )
+    from_set = b.map_task(scale, bound_inputs={"label", "factor"})
+    from_list = b.map_task(scale, bound_inputs=["factor", "label"])
+    with b.workflow("wf.set", inputs={"xs": list[int]}) as wf:
+        a = from_set(x=wf.inputs.xs, factor=2, label="s")
+        c = from_list(x=wf.inputs.xs, factor=2, label="s")
+    built = wf.build()
+    nodes = {n.id: n for n in built.template.nodes}
+    assert list(nodes[a.id].array_node.bound_inputs) == list(nodes[c.id].array_node.bound_inputs) == ["factor", "label"]
+    with pytest.raises(BuildError) as err:
+        b.map_task(scale, bound_inputs={"label", 3})  # type: ignore[arg-type]
+    assert err.value.where == "map_task('tasks.scale'): bound_inputs[1]"  # elements in repr order: '3' after "'label'"
+    with pytest.raises(BuildError) as err:
+        b.MappedTask(  # built directly, it is checked the same way
+            "tasks.scale",  # type: ignore[arg-type]
+            concurrency=None,
+            min_successes=None,
+            min_success_ratio=None,
+            bound_inputs=(),
+            execution_mode=None,
+            data_mode=None,
+            run_all_sub_nodes=False,
+        )
+    assert err.value.where == "map_task('tasks.scale'): target"

@@ -17,9 +17,10 @@ from typing import Any, ParamSpec, TypeVar
 from google.protobuf import duration_pb2, struct_pb2
 from google.protobuf.message import Message
 
-from flytespec.build._types import JSON_EXACT_INT, MAX_DURATION_SECONDS, TypeConversionError, literal_type, to_literal
+from flytespec.build._types import ROUNDED, TypeConversionError, literal_type, rounded_in_json, to_literal
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
 from flytespec.errors import BuildError
+from flytespec.validate._rules import MAX_DURATION_SECONDS
 
 __all__ = ["MISSING", "Input", "Output"]
 
@@ -136,7 +137,8 @@ def _value_text(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
-_SEQUENCES = (collections.abc.Sequence, collections.abc.Collection, collections.abc.Iterable, list, tuple)
+_SETS = (collections.abc.Set, set, frozenset)
+_SEQUENCES = (collections.abc.Sequence, collections.abc.Collection, collections.abc.Iterable, list, tuple, *_SETS)
 _MAPPINGS = (collections.abc.Mapping, dict)
 
 #: (path suffix, the value that does not fit, what was expected there)
@@ -173,14 +175,16 @@ def _misfit(value: Any, hint: Any) -> _Misfit | None:
     if origin in _SEQUENCES:
         if isinstance(value, (str, bytes)) or not isinstance(value, origin):
             return "", value, _hint_text(hint)
-        if not isinstance(value, (list, tuple)):
+        if not isinstance(value, (list, tuple, set, frozenset)):
             return None  # elements of other iterables (a generator) are not read here: that would use them up
         if origin is tuple and hint_args and hint_args[-1] is not Ellipsis:
             if len(value) != len(hint_args):
                 return "", value, _hint_text(hint)
             items = list(zip(value, hint_args, strict=True))
         else:
-            items = [(v, hint_args[0] if hint_args else Any) for v in value]
+            # A set's elements in a fixed order, so that the one reported is the same every run.
+            ordered = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+            items = [(v, hint_args[0] if hint_args else Any) for v in ordered]
         for i, (v, item_hint) in enumerate(items):
             inner_misfit = _misfit(v, item_hint)
             if inner_misfit is not None:
@@ -212,7 +216,7 @@ def _hint_text(hint: Any) -> str:
     if origin in _SEQUENCES and hint_args:
         if origin is tuple and hint_args[-1] is not Ellipsis:
             return f"a tuple ({', '.join(_hint_text(arg) for arg in hint_args)})"
-        return f"a list of {_hint_text(hint_args[0])}"
+        return f"a {'set' if origin in _SETS else 'list'} of {_hint_text(hint_args[0])}"
     if origin is collections.abc.Callable:
         return "a function"
     if isinstance(hint, type):
@@ -470,8 +474,8 @@ def _check_json_integers(where: str, value: Mapping[str, Any]) -> None:
             stack.extend((f"{at}[{k!r}]", v) for k, v in item.items())
         elif isinstance(item, (list, tuple)):
             stack.extend((f"{at}[{i}]", v) for i, v in enumerate(item))
-        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > JSON_EXACT_INT:
-            raise BuildError(at, f"{item} would be rounded: JSON numbers hold integers up to 2**53 exactly")
+        elif rounded_in_json(item):
+            raise BuildError(at, f"{item} {ROUNDED}")
 
 
 def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:

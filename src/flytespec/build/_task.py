@@ -18,10 +18,8 @@ from flytespec.build._common import (
     UINT32_MAX,
     check_fields,
     checked_arguments,
-    docs_text,
     duration,
     fill_description,
-    flag,
     function_interface,
     identifier,
     ordered_types,
@@ -298,9 +296,9 @@ def identity(
 @checked_arguments
 def port(container_port: int, *, name: str = "") -> tasks_pb2.ContainerPort:
     """A port the task's container exposes."""
-    if isinstance(container_port, bool) or not isinstance(container_port, int) or not 0 < container_port < 65536:
-        raise BuildError("port: container_port", f"expected a port number from 1 to 65535, got {container_port!r}")
-    return tasks_pb2.ContainerPort(container_port=container_port, name=name)
+    return tasks_pb2.ContainerPort(
+        container_port=whole_number("port: container_port", container_port, 65535, 1), name=name
+    )
 
 
 @checked_arguments
@@ -606,7 +604,7 @@ def task(
     if custom is not None:
         out.custom.CopyFrom(struct(f"{where}: custom", custom))
     out.config.update(string_map(f"{where}: config", config))
-    return Task(out, defaults, kwargs, docs_text(f"{where}: docs", docs), order=(in_names, out_names))
+    return Task(out, defaults, kwargs, docs, order=(in_names, out_names))
 
 
 _TASK_KEYWORDS = frozenset(inspect.signature(task).parameters)
@@ -642,7 +640,7 @@ def _metadata(
     elif cache is not False:
         raise BuildError(f"{where}: cache", f"expected True, False or a Cache, got {type(cache).__name__}")
     if interruptible is not None:
-        md.interruptible = flag(f"{where}: interruptible", interruptible)
+        md.interruptible = interruptible  # a bool: task() checks its arguments' types
     md.deprecated_error_message = deprecated
     md.tags.update(string_map(f"{where}: tags", tags))
 

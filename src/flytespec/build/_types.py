@@ -24,6 +24,7 @@ from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 
 from flytespec.core import literals_pb2, types_pb2
 from flytespec.errors import BuildError
+from flytespec.validate._rules import MAX_DURATION_SECONDS
 
 __all__ = [
     "Directory",
@@ -333,11 +334,17 @@ def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
 
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
-MAX_DURATION_SECONDS = 315_576_000_000  # protobuf's Duration: 10,000 years either way
 #: The deepest nesting of lists and dicts in a type: a CompiledWorkflowClosure holds a task's types eight levels down,
 #: and protobuf's binary parser reads 100 levels at most.
 MAX_TYPE_DEPTH = 64
 JSON_EXACT_INT = 2**53  # a Struct holds numbers as doubles: larger integers are rounded
+#: Why an integer a Struct would round is refused (after the integer).
+ROUNDED = "would be rounded: JSON numbers hold integers up to 2**53 exactly"
+
+
+def rounded_in_json(value: object) -> bool:
+    """Whether a Struct, which holds numbers as doubles, would round ``value`` (an integer beyond 2**53)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > JSON_EXACT_INT
 
 
 def _json_value(value: Any, where: str) -> Any:
@@ -360,8 +367,8 @@ def _json_value(value: Any, where: str) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         return [_json_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > JSON_EXACT_INT:
-        raise TypeConversionError(where, f"{value} would be rounded: JSON numbers hold integers up to 2**53 exactly")
+    if rounded_in_json(value):
+        raise TypeConversionError(where, f"{value} {ROUNDED}")
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     raise TypeConversionError(where, f"{type(value).__name__} cannot be held in JSON")

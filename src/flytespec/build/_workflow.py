@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, TypeVar
 
 from google.protobuf import wrappers_pb2
@@ -414,7 +415,7 @@ class NodeHandle(_Operand):
         if retries is not None:
             meta.retries.CopyFrom(retry_strategy(f"{where}.retries", retries))
         if interruptible is not None:
-            meta.interruptible = flag(f"{where}.interruptible", interruptible)
+            meta.interruptible = interruptible  # a bool: the decorator checks the arguments' types
         if cache is not None:
             if cache is False:
                 meta.cacheable = False
@@ -1304,7 +1305,11 @@ def _gate_node(builder: WorkflowBuilder, name: str, timeout: Any) -> tuple[workf
     return node, node_id, nested
 
 
-@checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
+# The gates' arguments are named after the gate: ``gate 'ok': timeout``.
+_gate_arguments = checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
+
+
+@_gate_arguments
 def approve(upstream: Any, name: str, *, timeout: datetime.timedelta | int | float | None = None) -> NodeHandle:
     """A gate that waits for a person to approve ``upstream`` (one node output); its output is that value.
 
@@ -1329,7 +1334,7 @@ def approve(upstream: Any, name: str, *, timeout: datetime.timedelta | int | flo
     return NodeHandle(builder, node, node_id, {p.var: t}, nested)
 
 
-@checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
+@_gate_arguments
 def wait_for_input(
     name: str, *, expected_type: Any, timeout: datetime.timedelta | int | float | None = None
 ) -> NodeHandle:
@@ -1344,7 +1349,7 @@ def wait_for_input(
     return NodeHandle(builder, node, node_id, {"o0": t}, nested)
 
 
-@checked_arguments_at(lambda given: f"gate {given['name']!r}: ")
+@_gate_arguments
 def sleep(duration: datetime.timedelta | int | float, *, name: str = "sleep-gate") -> NodeHandle:
     """A gate that waits for ``duration`` (more than zero); it has no outputs, so order it with ``after``."""
     builder = current_builder("sleep(...)")
@@ -1396,6 +1401,7 @@ def _optional(t: types_pb2.LiteralType) -> types_pb2.LiteralType:
 class MappedTask:
     """A task (or a workflow, or a launch plan) mapped over list inputs; calling it adds an array node."""
 
+    @checked_arguments_at(lambda given: f"map_task({getattr(given['target'], 'name', given['target'])!r}): ")
     def __init__(
         self,
         target: Task | Workflow | LaunchPlanRef,
@@ -1403,39 +1409,30 @@ class MappedTask:
         concurrency: int | None,
         min_successes: int | None,
         min_success_ratio: float | None,
-        bound_inputs: Sequence[str],
+        bound_inputs: Sequence[str] | AbstractSet[str],
         execution_mode: str | None,
         data_mode: str | None,
         run_all_sub_nodes: bool,
     ) -> None:
-        where = f"map_task({getattr(target, 'name', target)!r})"
-        if not isinstance(target, (Task, Workflow, LaunchPlanRef)):
-            raise BuildError(where, f"maps a Task, a Workflow or a LaunchPlanRef, got {type(target).__name__}")
+        # The arguments' types are checked by the decorator; what is left is their values.
+        where = f"map_task({target.name!r})"
         if min_successes is not None and min_success_ratio is not None:
             raise BuildError(where, "min_successes and min_success_ratio are one choice; give one of them")
-        if min_success_ratio is not None and (
-            isinstance(min_success_ratio, bool)
-            or not isinstance(min_success_ratio, (int, float))
-            or not 0 <= min_success_ratio <= 1
-        ):
+        if min_success_ratio is not None and not 0 <= min_success_ratio <= 1:
             raise BuildError(f"{where}: min_success_ratio", f"is a fraction from 0 to 1, got {min_success_ratio!r}")
         for label, number in (("concurrency", concurrency), ("min_successes", min_successes)):
             if number is not None:
                 whole_number(f"{where}: {label}", number, UINT32_MAX)
-        if not isinstance(bound_inputs, (list, tuple, set, frozenset)):
-            raise BuildError(f"{where}: bound_inputs", f"give a list of input names, got {bound_inputs!r}")
         names = target.input_names
         for name in bound_inputs:
             if name not in names:
                 raise BuildError(f"{where}: bound_inputs", f"{name!r} is not an input of {target.name!r}")
         modes = {"minimal_state": 0, "full_state": 1}
         data_modes = {"single_input_file": 0, "individual_input_files": 1}
-        if execution_mode is not None and (not isinstance(execution_mode, str) or execution_mode not in modes):
+        if execution_mode is not None and execution_mode not in modes:
             raise BuildError(f"{where}: execution_mode", f"expected one of {sorted(modes)}, got {execution_mode!r}")
-        if data_mode is not None and (not isinstance(data_mode, str) or data_mode not in data_modes):
+        if data_mode is not None and data_mode not in data_modes:
             raise BuildError(f"{where}: data_mode", f"expected one of {sorted(data_modes)}, got {data_mode!r}")
-        if not isinstance(run_all_sub_nodes, bool):
-            raise BuildError(f"{where}: run_all_sub_nodes", f"is True or False, got {run_all_sub_nodes!r}")
         self.target = target
         self._where = where
         self._concurrency = concurrency
@@ -1545,14 +1542,13 @@ class MappedTask:
         return NodeHandle(builder, node, node_id, outputs, nested)
 
 
-@checked_arguments_at(lambda given: f"map_task({getattr(given['target'], 'name', given['target'])!r}): ")
 def map_task(
     target: Task | Workflow | LaunchPlanRef,
     *,
     concurrency: int | None = None,
     min_successes: int | None = None,
     min_success_ratio: float | None = None,
-    bound_inputs: Sequence[str] = (),
+    bound_inputs: Sequence[str] | AbstractSet[str] = (),
     execution_mode: str | None = None,
     data_mode: str | None = None,
     run_all_sub_nodes: bool = False,
