@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import enum
 import typing
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -558,6 +559,160 @@ def test_lists_and_dicts_nest_as_deep_as_protobuf_reads_back() -> None:
         deep = list[deep]
     with pytest.raises(b.TypeConversionError):
         b.literal_type(deep)
+
+
+# Values nested as deep as protobuf reads back. Each shape nests a value `k` levels: (build it, the message built).
+def _json_dicts(k: int) -> Any:
+    value: Any = 1
+    for _ in range(k):
+        value = {"a": value}
+    return value
+
+
+def _json_lists(k: int) -> Any:
+    value: Any = 1
+    for _ in range(k):
+        value = [value]
+    return {"a": value}
+
+
+def _list_of(t: Any) -> Any:
+    return list[t]
+
+
+def _dict_of(t: Any) -> Any:
+    return dict[str, t]
+
+
+def _optional_list_of(t: Any) -> Any:
+    return typing.Optional[list[t]]  # noqa: UP045
+
+
+def _nested(k: int, make_type: Callable[[Any], Any], make_value: Callable[[Any], Any]) -> tuple[Any, Any]:
+    hint: Any = int
+    value: Any = 1
+    for _ in range(k):
+        hint, value = make_type(hint), make_value(value)
+    return hint, value
+
+
+def _bound(k: int) -> Any:
+    """A workflow node binding a constant: lists nested k deep in its BindingData."""
+    hint, value = _nested(k, _list_of, lambda v: [v])
+    task = b.task("t", inputs={"x": hint}, image="img:1", args=["run"])
+    with b.workflow("wf") as wf:
+        task(x=value)
+    return wf.build().template.nodes[0].inputs[0].binding
+
+
+@dataclasses.dataclass
+class _Settings:
+    extra: dict  # type: ignore[type-arg]  # untyped: JSON of any shape
+
+
+def _boxes(k: int) -> Any:
+    """A dataclass chain k deep (k classes: a dataclass cannot hold itself)."""
+    cls: Any = dataclasses.make_dataclass("Box0", [("n", int)])
+    for i in range(1, k + 1):
+        cls = dataclasses.make_dataclass(f"Box{i}", [("inner", cls)])
+    return cls
+
+
+VALUE_SHAPES: dict[str, Callable[[int], Any]] = {
+    "custom-dicts": lambda k: b.task("t", custom=_json_dicts(k)).template.custom,
+    "custom-lists": lambda k: b.task("t", custom=_json_lists(k)).template.custom,
+    "pod-spec-dicts": lambda k: (
+        b.task(
+            "t", image="img:1", pod_template=b.PodTemplate(pod_spec={"containers": [], "x": _json_dicts(k)})
+        ).template.k8s_pod.pod_spec
+    ),
+    "literal-dicts": lambda k: b.to_literal(_json_dicts(k), dict),
+    "literal-lists": lambda k: b.to_literal(*reversed(_nested(k, _list_of, lambda v: [v]))),
+    "literal-maps": lambda k: b.to_literal(*reversed(_nested(k, _dict_of, lambda v: {"k": v}))),
+    "literal-unions": lambda k: b.to_literal(*reversed(_nested(k, _optional_list_of, lambda v: [v]))),
+    "dataclass-json": lambda k: b.to_literal(_Settings(_json_dicts(k)), _Settings),
+    "bindings": _bound,
+}
+
+
+def _message_depth(message: Any) -> int:
+    """The nesting of a message as protobuf's parsers count it (the wire walker that models them, at each limit)."""
+    from flytespec.io._wire import locate_error
+
+    data = message.SerializeToString()
+    low, high = 1, 1_000
+    while low < high:
+        middle = (low + high) // 2
+        if locate_error(message.DESCRIPTOR, data, middle) is None:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _deepest_built(build: Callable[[int], Any], error: type[Exception]) -> int:
+    """The largest k that ``build(k)`` builds (before it raises ``error``)."""
+    k = 1
+    while True:
+        try:
+            build(k)
+        except error:
+            return k - 1
+        k += 1
+
+
+@pytest.mark.parametrize("shape", sorted(VALUE_SHAPES))
+def test_values_nest_as_deep_as_protobuf_reads_back(shape: str) -> None:
+    """A value is built up to MAX_VALUE_DEPTH messages deep, leaving room below protobuf's 101 levels for the spec
+    around it; deeper, ValueTooDeepError names where. Before, deep values raised protobuf's DecodeError (a constructor
+    copies by parsing) or a RecursionError (Struct.update recurses), or were built and could not be read back."""
+    build = VALUE_SHAPES[shape]
+    k = _deepest_built(build, b.ValueTooDeepError)
+    message = build(k)
+    assert b.MAX_VALUE_DEPTH - 8 < _message_depth(message) <= b.MAX_VALUE_DEPTH  # refused only near the limit
+    assert all(_message_depth(build(i)) <= b.MAX_VALUE_DEPTH for i in range(1, k))
+    assert io.from_binary(message.SerializeToString(), type(message)) == message
+    with pytest.raises(b.ValueTooDeepError) as err:
+        build(k + 1)
+    assert err.value.where.startswith(("task 't': custom", "task 't': pod_template", "value", "node n0 (t): x="))
+    with pytest.raises(b.TypeConversionError):  # the value, or for typed shapes the type (at most 64 levels)
+        build(200)
+
+
+TYPE_SHAPES: dict[str, Callable[[int], Any]] = {
+    "lists": lambda k: _nested(k, _list_of, lambda v: v)[0],
+    "unions": lambda k: _nested(k, _optional_list_of, lambda v: v)[0],
+    "dataclasses": _boxes,
+    "dataclass-field": lambda k: dataclasses.make_dataclass("D", [("x", TYPE_SHAPES["lists"](k))]),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(TYPE_SHAPES))
+def test_types_nest_as_deep_as_protobuf_reads_back(shape: str) -> None:
+    """Lists, unions, dataclasses and a dataclass's JSON schema count together against MAX_TYPE_DEPTH. Before, only
+    lists and dicts in a row were counted: a union of lists nested 30 times raised protobuf's DecodeError, and a
+    dataclass whose field nests 40 lists was built with a schema too deep to read back."""
+    hint = TYPE_SHAPES[shape]
+    k = _deepest_built(lambda i: b.literal_type(hint(i), "x"), b.TypeConversionError)
+    depths = [_message_depth(b.literal_type(hint(i))) for i in range(1, k + 1)]
+    # The type's own message, the levels below it, and leaves (an annotation Struct: six levels).
+    assert max(depths) <= 1 + b.MAX_TYPE_DEPTH + 6
+    assert depths[-1] > b.MAX_TYPE_DEPTH - 8  # refused only near the limit
+    with pytest.raises(b.TypeConversionError) as err:
+        b.literal_type(hint(k + 1), "x")
+    assert err.value.where.startswith("x")
+    task = b.task("t", inputs={"x": hint(k)}, image="img:1")
+    assert io.from_binary(task.template.SerializeToString(), "TaskTemplate") == task.template
+
+
+def test_self_holding_json_values_are_refused() -> None:
+    """A dict that holds itself nests without end: refused as too deep (a RecursionError before)."""
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    with pytest.raises(b.ValueTooDeepError):
+        b.task("t", custom=loop)
+    with pytest.raises(b.ValueTooDeepError):
+        b.to_literal(loop, dict)
 
 
 def test_to_literal_takes_a_python_type_too() -> None:

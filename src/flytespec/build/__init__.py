@@ -41,7 +41,17 @@ from flytespec.build._task import (
     task,
     task_from_function,
 )
-from flytespec.build._types import Directory, File, StructuredDataset, TypeConversionError, literal_type, to_literal
+from flytespec.build._types import (
+    MAX_TYPE_DEPTH,
+    MAX_VALUE_DEPTH,
+    Directory,
+    File,
+    StructuredDataset,
+    TypeConversionError,
+    ValueTooDeepError,
+    literal_type,
+    to_literal,
+)
 from flytespec.build._workflow import (
     Comparison,
     Condition,
@@ -69,6 +79,8 @@ from flytespec.errors import BuildError
 __all__ = [
     "DEFAULT_RESOLVER",
     "MAP_RESOLVER",
+    "MAX_TYPE_DEPTH",
+    "MAX_VALUE_DEPTH",
     "MISSING",
     "BuildError",
     "Cache",
@@ -90,6 +102,7 @@ __all__ = [
     "StructuredDataset",
     "Task",
     "TypeConversionError",
+    "ValueTooDeepError",
     "Workflow",
     "WorkflowBuilder",
     "approve",

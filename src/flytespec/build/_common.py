@@ -17,7 +17,16 @@ from typing import Any, ParamSpec, TypeVar
 from google.protobuf import duration_pb2, struct_pb2
 from google.protobuf.message import Message
 
-from flytespec.build._types import ROUNDED, TypeConversionError, literal_type, rounded_in_json, to_literal
+from flytespec.build._types import (
+    MAX_VALUE_DEPTH,
+    ROUNDED,
+    TypeConversionError,
+    check_value_depth,
+    json_depth,
+    literal_at,
+    literal_type,
+    rounded_in_json,
+)
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
 from flytespec.errors import BuildError
 from flytespec.validate._rules import MAX_DURATION_SECONDS
@@ -452,10 +461,11 @@ def struct(where: str, value: Mapping[str, Any]) -> struct_pb2.Struct:
     """A ``Struct`` from a JSON-like dict.
 
     Raises:
-        BuildError: not a dict, or values JSON cannot hold.
+        BuildError: not a dict, values JSON cannot hold, or nested deeper than ``MAX_VALUE_DEPTH`` messages.
     """
     if not isinstance(value, Mapping):
         raise BuildError(where, f"expected a dict, got {type(value).__name__}")
+    check_value_depth(where, json_depth(value, MAX_VALUE_DEPTH))  # first: a dict holding itself never ends
     _check_json_integers(where, value)
     out = struct_pb2.Struct()
     try:
@@ -490,10 +500,11 @@ def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value)
 
 
-def literal_for(where: str, value: Any, expected: types_pb2.LiteralType) -> literals_pb2.Literal:
-    """``to_literal`` with every error raised as a ``TypeConversionError`` naming ``where``."""
+def literal_for(where: str, value: Any, expected: types_pb2.LiteralType, level: int = 1) -> literals_pb2.Literal:
+    """``to_literal`` with every error raised as a ``TypeConversionError`` naming ``where``; ``level``: how deep the
+    literal's message sits in the value it is part of (see ``MAX_VALUE_DEPTH``)."""
     try:
-        return to_literal(value, expected, where)
+        return literal_at(value, expected, where, level)
     except TypeConversionError:
         raise
     except (TypeError, ValueError, OverflowError) as err:

@@ -27,10 +27,13 @@ from flytespec.errors import BuildError
 from flytespec.validate._rules import MAX_DURATION_SECONDS
 
 __all__ = [
+    "MAX_TYPE_DEPTH",
+    "MAX_VALUE_DEPTH",
     "Directory",
     "File",
     "StructuredDataset",
     "TypeConversionError",
+    "ValueTooDeepError",
     "literal_type",
     "to_literal",
 ]
@@ -164,13 +167,14 @@ def literal_type(t: Any, where: str = "type") -> types_pb2.LiteralType:
         TypeConversionError: a type flytespec cannot express.
     """
     try:
-        return _literal_type(t, where, ())
+        return _literal_type(t, where, (), 0)
     except RecursionError:  # unions or dataclasses nested hundreds deep
         raise TypeConversionError(where, "the type is nested too deeply for Python's recursion limit") from None
 
 
-def _literal_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
-    """``literal_type`` inside the dataclasses ``enclosing`` it (a dataclass holding itself is refused)."""
+def _literal_type(t: Any, where: str, enclosing: tuple[type, ...], below: int) -> types_pb2.LiteralType:
+    """``literal_type`` inside the dataclasses ``enclosing`` it (a dataclass holding itself is refused), for a type
+    ``below`` messages under the LiteralType being built."""
     # Lists and dicts of lists and dicts, peeled in a loop and built from the outside in (linear time).
     layers: list[str] = []
     while True:
@@ -190,13 +194,8 @@ def _literal_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.
             t = args[1]
         else:
             break
-    if len(layers) > MAX_TYPE_DEPTH:
-        raise TypeConversionError(
-            where,
-            f"{len(layers)} lists and dicts nested: at most {MAX_TYPE_DEPTH}, for a spec holding the type to stay "
-            "within the 100 levels of nesting protobuf's binary parser reads (Flyte could not read it back)",
-        )
-    inner = _single_type(t, where, enclosing)
+    _check_type_depth(where, below + len(layers))
+    inner = _single_type(t, where, enclosing, below + len(layers))
     if not layers:
         return inner
     out = T()
@@ -207,7 +206,18 @@ def _literal_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.
     return out
 
 
-def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
+def _check_type_depth(where: str, below: int) -> None:
+    if below > MAX_TYPE_DEPTH:
+        raise TypeConversionError(
+            where,
+            f"nested too deeply: {below} protobuf messages below the type's own (a list or a dict nests one, a union "
+            "two, a dataclass field three, and a dataclass's JSON schema as deep as its fields' types); at most "
+            f"{MAX_TYPE_DEPTH}, for a spec holding the type to stay within the 101 levels protobuf's binary parsers "
+            "read (flytekit and flytespec could not read it back)",
+        )
+
+
+def _single_type(t: Any, where: str, enclosing: tuple[type, ...], below: int) -> types_pb2.LiteralType:
     """The Flyte type of a Python type that is not a list or a dict with argument types."""
     if isinstance(t, types_pb2.LiteralType):
         out = T()
@@ -218,8 +228,8 @@ def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.L
         base, *extras = typing.get_args(t)
         formats = [e for e in extras if isinstance(e, str)]
         if formats and isinstance(base, type) and issubclass(base, (File, Directory, StructuredDataset)):
-            return _literal_type(base.of(formats[0]), where, enclosing)
-        return _literal_type(base, where, enclosing)
+            return _literal_type(base.of(formats[0]), where, enclosing, below)
+        return _literal_type(base, where, enclosing, below)
     if not isinstance(t, typing.Hashable):
         raise TypeConversionError(where, f"{t!r} is not a type (a list of element types? write list[int])")
     if t in _SIMPLE:
@@ -229,7 +239,7 @@ def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.L
         variants = []
         for member in members:
             variant = T()
-            variant.CopyFrom(_literal_type(member, where, enclosing))
+            variant.CopyFrom(_literal_type(member, where, enclosing, below + 2))  # in UnionType.variants
             variant.ClearField("structure")
             variant.structure.tag = _tag(member)
             variants.append(variant)
@@ -243,7 +253,7 @@ def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.L
                 raise TypeConversionError(where, f"{t.__name__}: Flyte enums have string values (as in flytekit)")
             return T(enum_type=types_pb2.EnumType(values=values))
         if dataclasses.is_dataclass(t):
-            return _dataclass_type(t, where, enclosing)
+            return _dataclass_type(t, where, enclosing, below)
         if issubclass(t, File):
             return T(blob=types_pb2.BlobType(format=t.format))
         if issubclass(t, Directory):
@@ -251,7 +261,8 @@ def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.L
         if issubclass(t, StructuredDataset):
             sd = types_pb2.StructuredDatasetType(format=t.format)
             for name, column in t.columns.items():
-                sd.columns.add(name=name, literal_type=_literal_type(column, f"{where}.{name}", enclosing))
+                column_type = _literal_type(column, f"{where}.{name}", enclosing, below + 3)
+                sd.columns.add(name=name, literal_type=column_type)
             return T(structured_dataset_type=sd)
     raise TypeConversionError(
         where,
@@ -260,7 +271,7 @@ def _single_type(t: Any, where: str, enclosing: tuple[type, ...]) -> types_pb2.L
     )
 
 
-def _dataclass_type(cls: type, where: str, enclosing: tuple[type, ...]) -> types_pb2.LiteralType:
+def _dataclass_type(cls: type, where: str, enclosing: tuple[type, ...], below: int) -> types_pb2.LiteralType:
     if cls in enclosing:
         raise TypeConversionError(where, f"{cls.__name__} holds itself: Flyte types cannot be recursive")
     try:
@@ -270,9 +281,12 @@ def _dataclass_type(cls: type, where: str, enclosing: tuple[type, ...]) -> types
     t = T(simple=types_pb2.STRUCT, annotation=_annotation())
     # The fields' types first: their errors name the field (the schema below assumes well-formed hints).
     for f in dataclasses.fields(cls):
-        field_type = _literal_type(hints[f.name], f"{where}.{f.name}", (*enclosing, cls))
+        # In TypeStructure.dataclass_type's map entry.
+        field_type = _literal_type(hints[f.name], f"{where}.{f.name}", (*enclosing, cls), below + 3)
         t.structure.dataclass_type[f.name].CopyFrom(field_type)
-    t.metadata.update(_json_schema(cls))
+    schema = _json_schema(cls)
+    _check_type_depth(where, below + json_depth(schema, MAX_TYPE_DEPTH))  # in LiteralType.metadata
+    t.metadata.update(schema)
     return t
 
 
@@ -334,9 +348,14 @@ def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
 
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
-#: The deepest nesting of lists and dicts in a type: a CompiledWorkflowClosure holds a task's types eight levels down,
-#: and protobuf's binary parser reads 100 levels at most.
+#: The deepest protobuf nesting of a type below its own LiteralType, in messages (64 lists of lists): a
+#: CompiledWorkflowClosure holds a task's types eight levels down, and protobuf's binary parsers read 101 levels.
 MAX_TYPE_DEPTH = 64
+#: The deepest protobuf nesting of a value built from Python data (a literal, a binding's value, a JSON object held as a
+#: Struct), in messages, the value's own message being level 1. protobuf's binary parsers read 101 levels from a
+#: spec's root; the rest is left for the messages a value sits in (a task's settings in a registration request, a
+#: launch plan's default inputs, a node's input in a compiled closure). Lists and dicts nest two or three levels each.
+MAX_VALUE_DEPTH = 90
 JSON_EXACT_INT = 2**53  # a Struct holds numbers as doubles: larger integers are rounded
 #: Why an integer a Struct would round is refused (after the integer).
 ROUNDED = "would be rounded: JSON numbers hold integers up to 2**53 exactly"
@@ -347,26 +366,70 @@ def rounded_in_json(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) > JSON_EXACT_INT
 
 
-def _json_value(value: Any, where: str) -> Any:
+def json_depth(value: Any, limit: int) -> int:
+    """How many messages deep a JSON dict is held as a Struct, the Struct being level 1 (a dict nests three levels:
+    its map entry, its Value and the Struct; a list two: its Value and the ListValue). Iterative; the walk stops at
+    the first level beyond ``limit`` (a dict that holds itself never ends), and returns it."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack and deepest <= limit:
+        item, level = stack.pop()
+        if isinstance(item, Mapping):
+            deepest = max(deepest, level + 2 if item else level)
+            stack.extend((v, level + 3) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            deepest = max(deepest, level + 1 if item else level)
+            stack.extend((v, level + 2) for v in item)
+    return deepest
+
+
+class ValueTooDeepError(TypeConversionError):
+    """A value nested deeper than :data:`MAX_VALUE_DEPTH` protobuf messages (lists, dicts, unions, JSON objects).
+
+    Refused whatever the type: a union does not try its other variants."""
+
+
+def check_value_depth(where: str, level: int) -> None:
+    """Refuse a value whose protobuf form reaches ``level`` messages deep, beyond :data:`MAX_VALUE_DEPTH`.
+
+    Raises:
+        TypeConversionError: ``level`` is beyond the limit.
+    """
+    if level > MAX_VALUE_DEPTH:
+        raise ValueTooDeepError(
+            where,
+            f"nested too deeply: its protobuf form would be more than {MAX_VALUE_DEPTH} messages deep, and protobuf's "
+            "binary parsers read 101 levels from a spec's root (flytekit and flytespec could not read the spec back)",
+        )
+
+
+def _json_value(value: Any, where: str, level: int) -> Any:
     """``value`` as JSON data for a ``Struct``: dataclasses as objects, enums as their values, datetimes as ISO 8601
-    strings, tuples as lists (what flytekit's JSON form of a dataclass holds)."""
+    strings, tuples as lists (what flytekit's JSON form of a dataclass holds). A dict or a list becomes a message
+    ``level`` deep (a Struct or a ListValue), its items two or three levels below."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json_value(getattr(value, f.name), f"{where}.{f.name}") for f in dataclasses.fields(value)}
+        check_value_depth(where, level + 2)
+        return {
+            f.name: _json_value(getattr(value, f.name), f"{where}.{f.name}", level + 3)
+            for f in dataclasses.fields(value)
+        }
     if isinstance(value, enum.Enum):
-        return _json_value(value.value, where)
+        return _json_value(value.value, where, level)
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
     if isinstance(value, Mapping):
+        check_value_depth(where, level + 2)  # a field: its map entry, then its Value
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeConversionError(where, f"JSON objects have string keys, got {k!r}")
-            out[k] = _json_value(v, f"{where}[{k!r}]")
+            out[k] = _json_value(v, f"{where}[{k!r}]", level + 3)
         return out
     if isinstance(value, (list, tuple)):
-        return [_json_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        check_value_depth(where, level + 1)  # an item: its Value
+        return [_json_value(v, f"{where}[{i}]", level + 2) for i, v in enumerate(value)]
     if rounded_in_json(value):
         raise TypeConversionError(where, f"{value} {ROUNDED}")
     if value is None or isinstance(value, (str, bool, int, float)):
@@ -374,9 +437,10 @@ def _json_value(value: Any, where: str) -> Any:
     raise TypeConversionError(where, f"{type(value).__name__} cannot be held in JSON")
 
 
-def _struct(value: Any, expected: types_pb2.LiteralType, where: str) -> struct_pb2.Struct:
-    """A ``Struct`` for a dict or a dataclass instance; for a dataclass type, the fields are checked first."""
-    data = _json_value(value, where)
+def _struct(value: Any, expected: types_pb2.LiteralType, where: str, level: int) -> struct_pb2.Struct:
+    """A ``Struct``, ``level`` deep, for a dict or a dataclass instance; for a dataclass type, the fields are checked
+    first."""
+    data = _json_value(value, where, level)
     fields = expected.structure.dataclass_type
     if fields:
         # A dict, or a dataclass instance (of this dataclass or another one): its fields are checked by name.
@@ -386,7 +450,7 @@ def _struct(value: Any, expected: types_pb2.LiteralType, where: str) -> struct_p
         for key, item in items.items():
             if key not in fields:
                 raise TypeConversionError(f"{where}[{key!r}]", f"is not a field (fields: {', '.join(sorted(fields))})")
-            _to_literal(item, fields[key], f"{where}[{key!r}]")
+            literal_at(item, fields[key], f"{where}[{key!r}]", level + 1)  # a nested Struct lands as deep
         required = expected.metadata.fields.get("required")
         for name in required.list_value.values if required is not None else ():
             if name.string_value not in items:
@@ -408,53 +472,59 @@ def to_literal(value: Any, expected: Any, where: str = "value") -> literals_pb2.
         where: what the value is for, named in errors.
 
     Raises:
-        TypeConversionError: the value does not fit the type (``where`` names the input in the message), or
-            ``expected`` is not a type flytespec can express.
+        TypeConversionError: the value does not fit the type (``where`` names the input in the message), is nested
+            deeper than :data:`MAX_VALUE_DEPTH` protobuf messages, or ``expected`` is not a type flytespec can
+            express.
     """
     if not isinstance(expected, types_pb2.LiteralType):
         expected = literal_type(expected, where)
-    try:
-        return _to_literal(value, expected, where)
-    except RecursionError:
-        raise TypeConversionError(where, "the value is nested too deeply for Python's recursion limit") from None
+    return literal_at(value, expected, where, 1)
 
 
-def _to_literal(value: Any, expected: types_pb2.LiteralType, where: str) -> literals_pb2.Literal:
+def literal_at(value: Any, expected: types_pb2.LiteralType, where: str, level: int) -> literals_pb2.Literal:
+    """``to_literal`` for a literal held ``level`` messages deep in a value (1: the value itself), within
+    :data:`MAX_VALUE_DEPTH`."""
     kind = expected.WhichOneof("type")
     if kind == "union_type":
-        return _union(value, expected.union_type, where)
+        return _union(value, expected.union_type, where, level)
     if kind == "collection_type":
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
             raise TypeConversionError(where, f"expected a list, got {type(value).__name__}")
+        check_value_depth(where, level + 1)
         out = literals_pb2.Literal()
         out.collection.SetInParent()  # an empty list is still a list
         out.collection.literals.extend(
-            _to_literal(v, expected.collection_type, f"{where}[{i}]") for i, v in enumerate(value)
+            literal_at(v, expected.collection_type, f"{where}[{i}]", level + 2) for i, v in enumerate(value)
         )
         return out
     if kind == "map_value_type":
         if not isinstance(value, Mapping):
             raise TypeConversionError(where, f"expected a dict, got {type(value).__name__}")
+        check_value_depth(where, level + 2)
         out = literals_pb2.Literal()
         out.map.SetInParent()  # an empty dict is still a map
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeConversionError(where, f"Flyte maps have string keys, got {k!r}")
-            out.map.literals[k].CopyFrom(_to_literal(v, expected.map_value_type, f"{where}[{k!r}]"))
+            out.map.literals[k].CopyFrom(literal_at(v, expected.map_value_type, f"{where}[{k!r}]", level + 3))
         return out
-    return literals_pb2.Literal(scalar=_scalar(value, expected, where))
+    return literals_pb2.Literal(scalar=_scalar(value, expected, where, level + 1))
 
 
+# Below a Scalar: a Primitive and its Timestamp or Duration, or a Blob, its metadata and its type.
+_SCALAR_LEVELS = 3
 _EXACT = {int: types_pb2.INTEGER, float: types_pb2.FLOAT, str: types_pb2.STRING, bool: types_pb2.BOOLEAN}
 
 
-def _union(value: Any, expected: types_pb2.UnionType, where: str) -> literals_pb2.Literal:
+def _union(value: Any, expected: types_pb2.UnionType, where: str, level: int) -> literals_pb2.Literal:
     """The literal of ``value`` in the one variant that takes it (flytekit's rule: a value several variants take is
     ambiguous, unless one of them is its exact simple type)."""
     matches = []
     for variant in expected.variants:
         try:
-            matches.append((variant, _to_literal(value, variant, where)))
+            matches.append((variant, literal_at(value, variant, where, level + 3)))  # in Scalar, then Union
+        except ValueTooDeepError:
+            raise
         except TypeConversionError:
             continue
     if len(matches) > 1:
@@ -471,8 +541,10 @@ def _union(value: Any, expected: types_pb2.UnionType, where: str) -> literals_pb
     return union
 
 
-def _scalar(value: Any, expected: types_pb2.LiteralType, where: str) -> literals_pb2.Scalar:
+def _scalar(value: Any, expected: types_pb2.LiteralType, where: str, level: int) -> literals_pb2.Scalar:
+    """The Scalar, ``level`` deep, of a value that is not a list or a dict."""
     kind = expected.WhichOneof("type")
+    check_value_depth(where, level + _SCALAR_LEVELS)
     simple = expected.simple if kind == "simple" else None
     if kind == "enum_type":
         text = value.value if isinstance(value, enum.Enum) else value
@@ -531,6 +603,6 @@ def _scalar(value: Any, expected: types_pb2.LiteralType, where: str) -> literals
     if simple == types_pb2.STRUCT and (
         isinstance(value, Mapping) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
     ):
-        return literals_pb2.Scalar(generic=_struct(value, expected, where))
+        return literals_pb2.Scalar(generic=_struct(value, expected, where, level + 1))
     want = types_pb2.SimpleType.Name(simple) if simple is not None else (kind or "an unset type")
     raise TypeConversionError(where, f"{value!r} ({type(value).__name__}) does not fit {want}")

@@ -50,7 +50,7 @@ from flytespec.build._common import (
 from flytespec.build._common import duration as _duration
 from flytespec.build._resources import Resources, resource_requirements
 from flytespec.build._task import Cache, PodTemplate, Task, pyflyte_map_execute_args, retry_strategy
-from flytespec.build._types import literal_type
+from flytespec.build._types import check_value_depth, literal_type
 from flytespec.core import (
     compiler_pb2,
     condition_pb2,
@@ -722,7 +722,10 @@ class WorkflowBuilder:
         expected: types_pb2.LiteralType,
         where: str,
         upstream: list[str],
+        level: int = 1,
     ) -> None:
+        """Bind ``value`` (a promise, a constant, or lists and dicts of them) in ``out``, ``level`` messages deep in
+        the binding's value (see ``MAX_VALUE_DEPTH``)."""
         if isinstance(value, _Operand):
             p = value._promise()
             if p._builder is not self:
@@ -751,21 +754,27 @@ class WorkflowBuilder:
                     expected, kind = variant, want
                     break
         if kind == "collection_type" and isinstance(value, (list, tuple)):
+            check_value_depth(where, level + 1)
             collection = out.collection
             collection.SetInParent()  # an empty list is still a list
             for i, item in enumerate(value):
-                self._binding_data(collection.bindings.add(), item, expected.collection_type, f"{where}[{i}]", upstream)
+                self._binding_data(
+                    collection.bindings.add(), item, expected.collection_type, f"{where}[{i}]", upstream, level + 2
+                )
             return
         if kind == "map_value_type" and isinstance(value, Mapping):
+            check_value_depth(where, level + 2)
             out.map.SetInParent()  # an empty dict is still a map
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise BuildError(where, f"Flyte maps have string keys, got {key!r}")
-                self._binding_data(out.map.bindings[key], item, expected.map_value_type, f"{where}[{key!r}]", upstream)
+                self._binding_data(
+                    out.map.bindings[key], item, expected.map_value_type, f"{where}[{key!r}]", upstream, level + 3
+                )
             return
         if _holds_promise(value):
             raise BuildError(where, f"promises inside a {describe(expected)} value cannot be bound; bind them directly")
-        literal = literal_for(where, value, expected)
+        literal = literal_for(where, value, expected, level)  # its scalar lands as deep as in a Literal
         out.scalar.CopyFrom(literal.scalar)
 
     # -- calls --------------------------------------------------------------------------------------------
