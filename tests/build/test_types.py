@@ -674,7 +674,7 @@ def test_values_nest_as_deep_as_protobuf_reads_back(shape: str) -> None:
     assert io.from_binary(message.SerializeToString(), type(message)) == message
     with pytest.raises(b.ValueTooDeepError) as err:
         build(k + 1)
-    assert err.value.where.startswith(("task 't': custom", "task 't': pod_template", "value", "node n0 (t): x="))
+    assert err.value.where.startswith(("task 't': custom", "PodTemplate.pod_spec", "value", "node n0 (t): x="))
     with pytest.raises(b.TypeConversionError):  # the value, or for typed shapes the type (at most 64 levels)
         build(200)
 

@@ -19,6 +19,7 @@ from google.protobuf.message import Message
 
 from flytespec.build._types import (
     MAX_VALUE_DEPTH,
+    NOT_IN_JSON,
     ROUNDED,
     TypeConversionError,
     check_value_depth,
@@ -30,6 +31,7 @@ from flytespec.build._types import (
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
 from flytespec.errors import BuildError
 from flytespec.validate._rules import MAX_DURATION_SECONDS
+from flytespec.validate._types import castable, describe
 
 __all__ = ["MISSING", "Input", "Output"]
 
@@ -331,8 +333,8 @@ def variable_map(
         variable = out.variables[name]
         variable.type.CopyFrom(literal_type(t, f"{where}: {role}.{name}"))
         variable.description = name if description is None else description
-        if name in defaults and defaults[name] is not None:
-            literal_for(f"{where}: {role}.{name}.default", defaults[name], variable.type)  # refused now, not at use
+        if name in defaults:
+            default_literal(f"{where}: {role}.{name}.default", defaults[name], variable.type)  # refused now, not at use
     return out, defaults, list(spec)
 
 
@@ -440,7 +442,10 @@ def duration(where: str, value: datetime.timedelta | int | float, *, positive: b
     elif isinstance(value, int):
         out.seconds = value
     else:
-        out.FromNanoseconds(round(value * 1_000_000_000))
+        nanos = round(value * 1_000_000_000)
+        if value > 0 and nanos == 0:
+            raise BuildError(where, f"{value!r} seconds is shorter than a nanosecond, the finest a Duration holds")
+        out.FromNanoseconds(nanos)
     return out
 
 
@@ -466,17 +471,44 @@ def struct(where: str, value: Mapping[str, Any]) -> struct_pb2.Struct:
     if not isinstance(value, Mapping):
         raise BuildError(where, f"expected a dict, got {type(value).__name__}")
     check_value_depth(where, json_depth(value, MAX_VALUE_DEPTH))  # first: a dict holding itself never ends
-    _check_json_integers(where, value)
+    _check_json_numbers(where, value)
     out = struct_pb2.Struct()
     try:
-        out.update(value)
+        out.update(plain_json(value))
     except (TypeError, ValueError, AttributeError) as err:
         raise BuildError(where, f"cannot be held as a JSON object: {err}") from None
     return out
 
 
-def _check_json_integers(where: str, value: Mapping[str, Any]) -> None:
-    """Refuse integers a Struct would round (it holds numbers as doubles), at any depth."""
+def plain_json(value: Any) -> Any:
+    """A copy of JSON-like data whose mappings are all dicts and sequences all lists (what a Struct takes; any
+    ``Mapping`` or tuple the user gave is accepted). Iterative; the data must not hold itself."""
+
+    def fresh(item: Any) -> Any:
+        if isinstance(item, Mapping):
+            return {}
+        if isinstance(item, (list, tuple)):
+            return []
+        return item
+
+    root = fresh(value)
+    stack = [(value, root)] if root is not value else []
+    while stack:
+        source, target = stack.pop()
+        for key, item in source.items() if isinstance(source, Mapping) else enumerate(source):
+            copy = fresh(item)
+            if isinstance(target, dict):
+                target[key] = copy
+            else:
+                target.append(copy)
+            if copy is not item:
+                stack.append((item, copy))
+    return root
+
+
+def _check_json_numbers(where: str, value: Mapping[str, Any]) -> None:
+    """Refuse integers a Struct would round (it holds numbers as doubles), and NaN and the infinities (JSON has
+    none), at any depth."""
     stack: list[tuple[str, Any]] = [(where, value)]
     while stack:
         at, item = stack.pop()
@@ -486,6 +518,8 @@ def _check_json_integers(where: str, value: Mapping[str, Any]) -> None:
             stack.extend((f"{at}[{i}]", v) for i, v in enumerate(item))
         elif rounded_in_json(item):
             raise BuildError(at, f"{item} {ROUNDED}")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise BuildError(at, f"{item!r} {NOT_IN_JSON}")
 
 
 def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:
@@ -498,6 +532,23 @@ def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:
         if not isinstance(k, str) or not isinstance(v, str):
             raise BuildError(f"{where}[{k!r}]", f"keys and values are strings, got {type(v).__name__}")
     return dict(value)
+
+
+def default_literal(where: str, value: Any, expected: types_pb2.LiteralType) -> literals_pb2.Literal:
+    """A default or fixed input: as a node input's literal, but None is a bare ``none_type`` (flytekit's), for types
+    that take None (a NONE type, a union with a NONE variant).
+
+    Raises:
+        TypeConversionError: as ``literal_for``; None for a type that does not take it.
+    """
+    if value is None:
+        if not castable(_NONE, expected):
+            raise TypeConversionError(where, f"None is not a value of {describe(expected)} (make it Optional[...])")
+        return literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
+    return literal_for(where, value, expected)
+
+
+_NONE = types_pb2.LiteralType(simple=types_pb2.NONE)
 
 
 def literal_for(where: str, value: Any, expected: types_pb2.LiteralType, level: int = 1) -> literals_pb2.Literal:

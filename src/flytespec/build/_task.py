@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime
 import inspect
@@ -24,12 +23,14 @@ from flytespec.build._common import (
     identifier,
     ordered_types,
     output_spec,
+    plain_json,
     string_map,
     struct,
     variable_map,
     whole_number,
 )
 from flytespec.build._resources import POD_KEYS, Resources, resource_requirements
+from flytespec.build._types import MAX_VALUE_DEPTH, check_value_depth, json_depth
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, security_pb2, tasks_pb2, workflow_pb2
 from flytespec.errors import BuildError
 
@@ -173,17 +174,22 @@ class PodTemplate:
         check_fields(self)
         if not isinstance(self.pod_spec, Mapping):
             raise BuildError("PodTemplate.pod_spec", f"expected a dict, got {type(self.pod_spec).__name__}")
+        check_value_depth("PodTemplate.pod_spec", json_depth(self.pod_spec, MAX_VALUE_DEPTH))  # a spec holding itself
         containers = self.pod_spec.get("containers", [])
         if not isinstance(containers, list) or not all(isinstance(c, Mapping) for c in containers):
             raise BuildError("PodTemplate.pod_spec.containers", "expected a list of container dicts")
         for i, c in enumerate(containers):
-            # The task's environment is added to the primary container's list; a dict there would lose its values.
-            env = c.get("env")
-            if env is not None and (not isinstance(env, list) or not all(isinstance(e, Mapping) for e in env)):
-                raise BuildError(
-                    f"PodTemplate.pod_spec.containers[{i}].env",
-                    f"a container's env is a list of {{'name': ..., 'value': ...}} dicts, got {env!r}",
-                )
+            # The task's environment and ports are added to the primary container's lists; a dict there would lose
+            # its values.
+            for key, entry in (("env", "{'name': ..., 'value': ...}"), ("ports", "{'containerPort': ...}")):
+                given = c.get(key)
+                if given is not None and (
+                    not isinstance(given, list) or not all(isinstance(e, Mapping) for e in given)
+                ):
+                    raise BuildError(
+                        f"PodTemplate.pod_spec.containers[{i}].{key}",
+                        f"a container's {key} is a list of {entry} dicts, got {given!r}",
+                    )
         if not self.primary_container_name:
             raise BuildError("PodTemplate.primary_container_name", "name the container the task runs in")
         string_map("PodTemplate.labels", self.labels)
@@ -204,7 +210,7 @@ class PodTemplate:
         prefix: str = "",
     ) -> tasks_pb2.K8sPod:
         """The ``K8sPod`` message, with ``container`` merged into the primary container of the spec."""
-        spec = copy.deepcopy(dict(self.pod_spec))
+        spec = plain_json(self.pod_spec)
         if container is not None:
             containers = [dict(c) for c in spec.get("containers", [])]
             if not any(c.get("name") == self.primary_container_name for c in containers):
@@ -231,6 +237,9 @@ def _merge_primary(c: dict[str, Any], container: tasks_pb2.Container) -> None:
     if limits or requests:
         c["resources"] = {"limits": limits, "requests": requests}
     c["env"] = [{"name": e.key, "value": e.value} for e in container.env] + list(c.get("env") or [])
+    if container.ports:  # flytekit drops them; they are the primary container's Kubernetes ports
+        ports = [{"containerPort": p.container_port, **({"name": p.name} if p.name else {})} for p in container.ports]
+        c["ports"] = list(c.get("ports") or []) + ports
 
 
 @checked_arguments
@@ -575,6 +584,12 @@ def task(
         if pod_template is not None:
             if not isinstance(pod_template, PodTemplate):
                 raise BuildError(f"{where}: pod_template", f"expected a PodTemplate, got {type(pod_template).__name__}")
+            if architecture is not None:
+                raise BuildError(
+                    f"{where}: architecture",
+                    "applies to a bare container; in a pod, choose the node with the pod spec's nodeSelector "
+                    "(kubernetes.io/arch)",
+                )
             if image is None and not pod_template.primary_image():
                 raise BuildError(
                     f"{where}: image", "give image= or an image for the primary container in the pod template"

@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import enum
 import math
+import sys
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,7 @@ from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 
 from flytespec.core import literals_pb2, types_pb2
 from flytespec.errors import BuildError
-from flytespec.validate._rules import MAX_DURATION_SECONDS
+from flytespec.validate._rules import MAX_DURATION_SECONDS, MAX_TIMESTAMP_SECONDS, timestamp_problem
 
 __all__ = [
     "MAX_TYPE_DEPTH",
@@ -284,22 +285,22 @@ def _dataclass_type(cls: type, where: str, enclosing: tuple[type, ...], below: i
         # In TypeStructure.dataclass_type's map entry.
         field_type = _literal_type(hints[f.name], f"{where}.{f.name}", (*enclosing, cls), below + 3)
         t.structure.dataclass_type[f.name].CopyFrom(field_type)
-    schema = _json_schema(cls)
+    schema = _json_schema(cls, where)
     _check_type_depth(where, below + json_depth(schema, MAX_TYPE_DEPTH))  # in LiteralType.metadata
     t.metadata.update(schema)
     return t
 
 
-def _json_schema(t: Any) -> dict[str, Any]:
+def _json_schema(t: Any, where: str) -> dict[str, Any]:
     """The JSON schema flytekit (through mashumaro) writes for a dataclass field type."""
     if dataclasses.is_dataclass(t) and isinstance(t, type):
         hints = typing.get_type_hints(t)
         properties: dict[str, Any] = {}
         required = []
         for f in dataclasses.fields(t):
-            schema = _json_schema(hints[f.name])
+            schema = _json_schema(hints[f.name], f"{where}.{f.name}")
             if f.default is not dataclasses.MISSING:
-                schema["default"] = _json_default(f.default)
+                schema["default"] = _json_value(f.default, f"{where}.{f.name}.default", 1)
             elif f.default_factory is dataclasses.MISSING:
                 required.append(f.name)
             properties[f.name] = schema
@@ -310,12 +311,16 @@ def _json_schema(t: Any) -> dict[str, Any]:
         return out
     members = _union_members(t)
     if members is not None:
-        return {"anyOf": [_json_schema(m) for m in members]}
+        return {"anyOf": [_json_schema(m, where) for m in members]}
     origin, args = typing.get_origin(t), typing.get_args(t)
     if origin in (list, Sequence, typing.List):  # noqa: UP006
-        return {"type": "array", "items": _json_schema(args[0])}
+        return {"type": "array", "items": _json_schema(args[0], where)}
     if origin in (dict, Mapping, typing.Dict):  # noqa: UP006
-        return {"type": "object", "propertyNames": {"type": "string"}, "additionalProperties": _json_schema(args[1])}
+        return {
+            "type": "object",
+            "propertyNames": {"type": "string"},
+            "additionalProperties": _json_schema(args[1], where),
+        }
     simple = {
         int: {"type": "integer"},
         float: {"type": "number"},
@@ -333,12 +338,6 @@ def _json_schema(t: Any) -> dict[str, Any]:
     return {}
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Values
 
@@ -348,6 +347,7 @@ def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
 
 
 _INT64 = (-(1 << 63), (1 << 63) - 1)
+_FLOAT_MAX = int(sys.float_info.max)
 #: The deepest protobuf nesting of a type below its own LiteralType, in messages (64 lists of lists): a
 #: CompiledWorkflowClosure holds a task's types eight levels down, and protobuf's binary parsers read 101 levels.
 MAX_TYPE_DEPTH = 64
@@ -359,6 +359,8 @@ MAX_VALUE_DEPTH = 90
 JSON_EXACT_INT = 2**53  # a Struct holds numbers as doubles: larger integers are rounded
 #: Why an integer a Struct would round is refused (after the integer).
 ROUNDED = "would be rounded: JSON numbers hold integers up to 2**53 exactly"
+#: Why NaN and the infinities are refused in a Struct (after the number).
+NOT_IN_JSON = "cannot be held in a Struct: JSON has no NaN or infinity (the spec could not be written as JSON)"
 
 
 def rounded_in_json(value: object) -> bool:
@@ -432,6 +434,8 @@ def _json_value(value: Any, where: str, level: int) -> Any:
         return [_json_value(v, f"{where}[{i}]", level + 2) for i, v in enumerate(value)]
     if rounded_in_json(value):
         raise TypeConversionError(where, f"{value} {ROUNDED}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise TypeConversionError(where, f"{value!r} {NOT_IN_JSON}")
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     raise TypeConversionError(where, f"{type(value).__name__} cannot be held in JSON")
@@ -578,8 +582,8 @@ def _scalar(value: Any, expected: types_pb2.LiteralType, where: str, level: int)
             raise TypeConversionError(where, f"{value} is outside the 64-bit range of a Flyte integer")
         return _primitive(integer=value)
     if simple == types_pb2.FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
-            return _primitive(float_value=value)
+        if isinstance(value, int) and (abs(value) > _FLOAT_MAX or float(value) != value):
+            raise TypeConversionError(where, f"{value} would be rounded to a float: give the float itself")
         return _primitive(float_value=float(value))
     if simple == types_pb2.STRING and isinstance(value, str):
         return _primitive(string_value=value)
@@ -590,7 +594,12 @@ def _scalar(value: Any, expected: types_pb2.LiteralType, where: str, level: int)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.timezone.utc)
         stamp = timestamp_pb2.Timestamp()
-        stamp.FromDatetime(moment)
+        try:
+            stamp.FromDatetime(moment)
+        except (OverflowError, ValueError):
+            stamp.seconds = MAX_TIMESTAMP_SECONDS + 1  # out of range: refused below
+        if timestamp_problem(stamp) is not None:
+            raise TypeConversionError(where, f"{value!r} is outside the years 1 to 9999 (in UTC) a Timestamp holds")
         return _primitive(datetime=stamp)
     if simple == types_pb2.DURATION and isinstance(value, datetime.timedelta):
         if abs(value.total_seconds()) > MAX_DURATION_SECONDS:

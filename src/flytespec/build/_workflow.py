@@ -28,6 +28,7 @@ from flytespec.admin import description_entity_pb2, launch_plan_pb2
 from flytespec.admin import task_pb2 as admin_task_pb2
 from flytespec.admin import workflow_pb2 as admin_workflow_pb2
 from flytespec.build._common import (
+    INT32_MAX,
     MISSING,
     UINT32_MAX,
     Input,
@@ -35,6 +36,7 @@ from flytespec.build._common import (
     check_promised_name,
     checked_arguments,
     checked_arguments_at,
+    default_literal,
     docs_text,
     fill_description,
     flag,
@@ -221,19 +223,29 @@ def _order(node_id: str) -> int:
 
 def _step_type(promise: Promise, key: str | int) -> types_pb2.LiteralType | None:
     """The type one attribute-path step reaches, as Flyte's compiler tells it: a list's element, a map's value, a
-    dataclass field; any other type stays as it is.
+    dataclass field; an untyped dict (Struct) and a union stay as they are (read at run time).
 
     Raises:
-        BuildError: a dataclass has no such field (Flyte: FieldNotFound).
+        BuildError: a dataclass has no such field (Flyte: FieldNotFound); a list indexed by a name, a map by a
+            number, an index beyond an int32; a type with nothing to index (a number, a string, a file...), which
+            Flyte's compiler lets through and the task then fails on.
     """
+    if isinstance(key, int):
+        whole_number(repr(promise), key, INT32_MAX)  # an attribute path's index is an int32
     t = promise.type
     if t is None:
         return None
     kind = t.WhichOneof("type")
     if kind == "collection_type":
+        if not isinstance(key, int):
+            raise BuildError(repr(promise), f"is {describe(t)}: index it with a number, not {key!r}")
         return t.collection_type
     if kind == "map_value_type":
+        if not isinstance(key, str):
+            raise BuildError(repr(promise), f"is {describe(t)}: index it with a string key, not {key!r}")
         return t.map_value_type
+    if kind != "union_type" and (kind != "simple" or t.simple != types_pb2.STRUCT):  # a union: read at run time
+        raise BuildError(repr(promise), f"is {describe(t)}, which has no items or fields to index")
     if t.structure.dataclass_type:
         field = t.structure.dataclass_type.get(key) if isinstance(key, str) else None
         if field is None:
@@ -572,6 +584,7 @@ class WorkflowBuilder:
         self._task_refs: dict[int, tuple[Task, identifier_pb2.Identifier]] = {}
         self._subworkflows: dict[bytes, workflow_pb2.WorkflowTemplate] = {}
         self._launch_plans: dict[bytes, launch_plan_pb2.LaunchPlan] = {}
+        self._embedded: dict[bytes, Workflow] = {}  # the subworkflow taken in under each identifier
         self._casts: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
         self._built = False
         # Why build() must run the whole validator, when it must: what the builder does not check as it writes.
@@ -826,9 +839,30 @@ class WorkflowBuilder:
         return NodeHandle(self, node, node_id, lp._outputs, nested)
 
     def _register_launch_plan(self, lp: LaunchPlanRef, ref: identifier_pb2.Identifier) -> None:
-        key = ref.SerializeToString(deterministic=True)
-        if key not in self._launch_plans:
-            self._launch_plans[key] = lp._interface_plan(ref)
+        self._add_launch_plan(lp._interface_plan(ref))
+
+    def _add_launch_plan(self, plan: launch_plan_pb2.LaunchPlan) -> None:
+        key = plan.id.SerializeToString(deterministic=True)
+        known = self._launch_plans.get(key)
+        if known is None:
+            self._launch_plans[key] = plan
+        elif known != plan:
+            raise BuildError(
+                f"{self._where}: launch plan {plan.id.name!r}",
+                "two different launch plans (interfaces or defaults) have this identifier; give them different names "
+                "or versions",
+            )
+
+    def _add_subworkflow(self, template: workflow_pb2.WorkflowTemplate) -> None:
+        key = template.id.SerializeToString(deterministic=True)
+        known = self._subworkflows.get(key)
+        if known is None:
+            self._subworkflows[key] = template
+        elif known != template:
+            raise BuildError(
+                f"{self._where}: subworkflow {template.id.name!r}",
+                "two different workflows have this identifier; give them different names or versions",
+            )
 
     def _embed(self, wf: Workflow) -> identifier_pb2.Identifier:
         """Take a subworkflow in (its template, tasks, subworkflows and launch plans, identities resolved)."""
@@ -840,14 +874,14 @@ class WorkflowBuilder:
         if self._template.HasField("id") and ref == self._template.id:
             raise BuildError(f"{self._where}: {wf.name!r}", "a workflow cannot call itself")
         key = ref.SerializeToString(deterministic=True)
-        if key in self._subworkflows:
-            return ref
+        if self._embedded.get(key) is wf:
+            return ref  # this very workflow was taken in already
         for sub_template in [wf.template, *wf.subworkflows]:
             sub = workflow_pb2.WorkflowTemplate()
             sub.CopyFrom(sub_template)
             if any(self._identity):
                 _resolve_references(sub, self._resolve)
-            self._subworkflows[sub.id.SerializeToString(deterministic=True)] = sub
+            self._add_subworkflow(sub)
         for task_template in wf.tasks:
             copy_task = tasks_pb2.TaskTemplate()
             copy_task.CopyFrom(task_template)
@@ -857,7 +891,8 @@ class WorkflowBuilder:
             copy_plan = launch_plan_pb2.LaunchPlan()
             copy_plan.CopyFrom(plan)
             copy_plan.id.CopyFrom(self._resolve(plan.id))
-            self._launch_plans.setdefault(copy_plan.id.SerializeToString(deterministic=True), copy_plan)
+            self._add_launch_plan(copy_plan)
+        self._embedded[key] = wf
         return ref
 
     # -- outputs, failure node, build ---------------------------------------------------------------------
@@ -1485,8 +1520,24 @@ class MappedTask:
             if args is not None:
                 del template.container.args[:]
                 template.container.args.extend(args)
+        elif template.HasField("k8s_pod"):
+            self._map_pod_args(template)
         order = (list(task._inputs), list(task._outputs))
         return Task(template, task._defaults, {}, task._docs, node_name=template.id.name, order=order)
+
+    def _map_pod_args(self, template: tasks_pb2.TaskTemplate) -> None:
+        """In a pod task, the primary container's arguments run ``pyflyte-map-execute`` (as flytekit writes them)."""
+        primary = template.config.get("primary_container_name", "primary")
+        containers = template.k8s_pod.pod_spec.fields.get("containers")
+        for value in containers.list_value.values if containers is not None else ():
+            fields = value.struct_value.fields
+            name, given = fields.get("name"), fields.get("args")
+            if name is None or name.string_value != primary or given is None:
+                continue
+            args = pyflyte_map_execute_args([v.string_value for v in given.list_value.values], self._bound)
+            if args is not None:
+                del given.list_value.values[:]
+                given.list_value.extend(args)
 
     @property
     def name(self) -> str:
@@ -1639,7 +1690,7 @@ class LaunchPlanRef:
             parameter.var.CopyFrom(var)
             if name in self._defaults:
                 parameter.default.CopyFrom(
-                    _default(f"launch plan {self.name!r}: {name}", self._defaults[name], var.type)
+                    default_literal(f"launch plan {self.name!r}: {name}", self._defaults[name], var.type)
                 )
             else:
                 parameter.required = True
@@ -1682,13 +1733,6 @@ def launch_plan_ref(
 
 # --------------------------------------------------------------------------------------------------------------
 # Results
-
-
-def _default(where: str, value: Any, expected: types_pb2.LiteralType) -> literals_pb2.Literal:
-    """A launch-plan default: as a node input's literal, but None is a bare ``none_type`` (flytekit's)."""
-    if value is None:
-        return literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
-    return literal_for(where, value, expected)
 
 
 class Workflow:
@@ -1778,7 +1822,7 @@ class Workflow:
             parameter.var.CopyFrom(var)
             if name in self.default_values:
                 parameter.default.CopyFrom(
-                    _default(f"workflow {self.name!r}: {name}", self.default_values[name], var.type)
+                    default_literal(f"workflow {self.name!r}: {name}", self.default_values[name], var.type)
                 )
             else:
                 parameter.required = True
@@ -1807,11 +1851,16 @@ class Workflow:
         spec.default_inputs.CopyFrom(self.default_inputs())
         variables = self.template.interface.inputs.variables
         where = f"launch plan {plan.id.name!r}"
+        both = sorted(set(defaults or {}) & set(fixed_inputs or {}))
+        if both:
+            raise BuildError(
+                f"{where}: fixed_inputs", f"{both[0]!r} is given a default too: an input is one or the other"
+            )
         for label, values in (("defaults", defaults or {}), ("fixed_inputs", fixed_inputs or {})):
             for key, value in values.items():
                 if key not in variables:
                     raise BuildError(f"{where}: {label}", f"{key!r} is not an input of workflow {self.name!r}")
-                literal = _default(f"{where}: {label}.{key}", value, variables[key].type)
+                literal = default_literal(f"{where}: {label}.{key}", value, variables[key].type)
                 if label == "defaults":
                     parameter = spec.default_inputs.parameters[key]
                     parameter.ClearField("required")
