@@ -640,6 +640,48 @@ def test_array_node_settings_out_of_range() -> None:
     assert (Code.VariableNameNotFound, "workflow.nodes[2].array_node.bound_inputs[0]") in codes
 
 
+@pytest.mark.parametrize("ratio", [float("nan"), -float("nan")])
+def test_an_array_node_ratio_of_nan_is_out_of_range(ratio: float) -> None:
+    """NaN compares false with both bounds: it passed the range check, and compiled."""
+    wf = chain()
+    array = workflow_pb2.Node(id="m", inputs=bind(x=scalar_int(1)))
+    array.array_node.node.CopyFrom(task_node("m-sub", "add_one"))
+    array.array_node.min_success_ratio = ratio
+    wf.nodes.append(array)
+    assert found(closure(wf, add_one())) == {(Code.InvalidValue, "workflow.nodes[2].array_node.min_success_ratio")}
+
+
+@pytest.mark.parametrize(
+    ("failure_id", "code"),
+    [("n0", Code.DuplicateNodeId), ("end-node", Code.ReservedNodeId), ("start-node", Code.ReservedNodeId)],
+)
+def test_the_failure_node_id_must_be_free(failure_id: str, code: Code) -> None:
+    """Flyte's compiler merges the failure node's connections into the other node's: n0 then waited on n1 and n1 on
+    n0, so the workflow could never start. It passed validation and compiled."""
+    from flytespec.compiler import CompileError, compile
+
+    wf = chain()
+    wf.failure_node.CopyFrom(task_node(failure_id, "add_one", x=promise("n1", "o0")))
+    assert (code, "workflow.failure_node.id") in found(closure(wf, add_one()))
+    with pytest.raises(CompileError):
+        compile(closure(wf, add_one()))
+
+
+def test_a_branch_child_compiled_id_must_not_be_the_failure_node_id() -> None:
+    wf = chain()
+    branch = workflow_pb2.Node(id="b", inputs=bind(x=promise("n1", "o0")))
+    case = branch.branch_node.if_else.case
+    case.condition.comparison.left_value.var = "x"
+    case.condition.comparison.right_value.primitive.integer = 1
+    case.then_node.CopyFrom(task_node("c", "add_one", x=promise("n1", "o0")))
+    branch.branch_node.if_else.else_node.CopyFrom(task_node("d", "add_one", x=promise("n1", "o0")))
+    wf.nodes.append(branch)
+    wf.failure_node.CopyFrom(task_node("b-c", "add_one", x=promise("n1", "o0")))
+    assert (Code.DuplicateNodeId, "workflow.nodes[2].branch_node.if_else.case.then_node.id") in found(
+        closure(wf, add_one())
+    )
+
+
 def test_array_node_maps_tasks_or_workflows_only() -> None:
     wf = chain()
     array = workflow_pb2.Node(id="m")

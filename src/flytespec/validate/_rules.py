@@ -8,6 +8,7 @@ can hold constrained fields. The walk is iterative.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -379,11 +380,19 @@ def _check_scalar(check: _FieldCheck, segments: tuple[str, ...], item: Any, out:
                 parse_quantity(item)
             except QuantityError:
                 out.append((code, segments, f"{item!r} is not a Kubernetes quantity (such as 500m, 2, 1.5Gi)"))
+    elif isinstance(item, float) and math.isnan(item) and (rules.HasField("min") or rules.HasField("max")):
+        out.append((code, segments, f"NaN is not a number, so not in the range {_range_text(rules)}"))
     elif isinstance(item, (int, float)) and not isinstance(item, bool):
         if rules.HasField("min") and (item < rules.min or (rules.min_exclusive and item == rules.min)):
             out.append((code, segments, f"{item} is below the minimum {rules.min:g}"))
         if rules.HasField("max") and item > rules.max:
             out.append((code, segments, f"{item} is above the maximum {rules.max:g}"))
+
+
+def _range_text(rules: rules_pb2.FieldRules) -> str:
+    low = f"{'above' if rules.min_exclusive else 'from'} {rules.min:g}" if rules.HasField("min") else ""
+    high = f"up to {rules.max:g}" if rules.HasField("max") else ""
+    return " ".join(part for part in (low, high) if part)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -305,10 +305,11 @@ class _Checker:
             self.validate_node(node)
         if self.wf.HasField("failure_node"):
             failure = _Node(self.wf.failure_node, ("failure_node",), self.wf.failure_node.id, False)
+            self._check_failure_id(failure)
             self.validate_node(failure)
         else:
             failure = None
-        self._check_compiled_ids()
+        self._check_compiled_ids(failure)
 
         # Pass 2, in id order: explicit and implicit (binding) edges; the end node binds the workflow outputs.
         for node_id in sorted(self.nodes):
@@ -350,11 +351,35 @@ class _Checker:
         self.check_graph()
         return self._result(ok=self.errors == 0)
 
-    def _check_compiled_ids(self) -> None:
+    def _check_failure_id(self, failure: _Node) -> None:
+        """The failure node joins the workflow's nodes under its id, which must not be taken (as for branch
+        children, below): Flyte's compiler merges the two nodes' connections, and the workflow cannot start."""
+        node_id = failure.msg.id
+        if node_id in RESERVED:
+            self.report(
+                Code.ReservedNodeId,
+                ("failure_node", "id"),
+                node_id,
+                f"{node_id!r} is reserved for Flyte's own nodes",
+            )
+        elif node_id in self.nodes:
+            self.report(
+                Code.DuplicateNodeId,
+                ("failure_node", "id"),
+                node_id,
+                f"the failure node's id is already used by {format_path(self.nodes[node_id].segments)}: Flyte merges "
+                "the two nodes' connections, and the workflow cannot start",
+            )
+
+    def _check_compiled_ids(self, failure: _Node | None) -> None:
         """Branch children join the workflow's nodes under their compiled ids (``<branch>-<child>``), which must not
-        be taken by another node: Flyte's compiler merges the two nodes' connections, and the workflow then fails
-        to start (propeller refuses the colliding node names)."""
-        for child, compiled_id, first in compiled_id_clashes(self.nodes.values(), self.children, {}):
+        be taken by another node (the failure node included): Flyte's compiler merges the two nodes' connections,
+        and the workflow then fails to start (propeller refuses the colliding node names)."""
+        top_level = list(self.nodes.values())
+        fresh = failure is not None and failure.msg.id and failure.msg.id not in self.nodes
+        if failure is not None and fresh and failure.msg.id not in RESERVED:
+            top_level.append(failure)
+        for child, compiled_id, first in compiled_id_clashes(top_level, self.children, {}):
             if not child.msg.id:
                 continue  # reported by the field rule on Node.id
             if first is None:
