@@ -202,3 +202,57 @@ def test_pod_specs_and_custom_settings_take_any_mapping() -> None:
     assert spec["containers"][0]["name"] == "primary"
     custom = make_task("t", custom={"a": types.MappingProxyType({"b": (1, 2)})}).template.custom
     assert io.to_dict(custom) == {"a": {"b": [1, 2]}}
+
+
+def test_overriding_one_side_of_a_tasks_resources_keeps_the_other() -> None:
+    """For a task made with resources=, override(limits=...) dropped every request (made with requests= and
+    limits=, the requests were kept)."""
+    task = make_task("t", resources=b.Resources(cpu=(1, 2), mem=("1Gi", "2Gi")))
+    resources = task.override(limits=b.Resources(cpu=4, mem="2Gi")).template.container.resources
+    assert {e.value for e in resources.requests} == {"1", "1Gi"}
+    assert {e.value for e in resources.limits} == {"4", "2Gi"}
+    resources = task.override(requests=b.Resources(cpu=2)).template.container.resources
+    assert [e.value for e in resources.requests] == ["2"]
+    assert {e.value for e in resources.limits} == {"2", "2Gi"}
+    with pytest.raises(BuildError) as err:
+        task.override(requests=b.Resources(cpu=4))  # above the limit kept
+    assert err.value.where == "task 't': limits.cpu"
+
+
+@dataclasses.dataclass
+class _Inner:
+    a: int
+    names: list[str]
+
+
+@dataclasses.dataclass
+class _Settings:
+    i: int
+    ratio: float = 0.5
+    inner: typing.Optional[_Inner] = None  # noqa: UP045
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"i": "x"},
+        {"i": 1, "junk": 1},
+        {"ratio": 1.0},
+        {"i": 1.5},
+        {"i": 1, "inner": {"a": 1, "names": [3]}},
+        {"i": 1, "counts": {"a": "b"}},
+        {"i": 1, "inner": {"a": 1}},
+    ],
+    ids=["wrong-type", "unknown-field", "missing-required", "float-for-int", "nested", "map-value", "nested-required"],
+)
+def test_a_dataclass_in_a_union_checks_its_fields(value: dict[str, Any]) -> None:
+    """A union's variant keeps only its tag (as flytekit writes it), so the dataclass's field types were not at hand
+    and any dict was accepted; its JSON schema checks the value instead."""
+    optional: Any = typing.Optional[_Settings]  # noqa: UP045
+    with pytest.raises(b.TypeConversionError):
+        b.to_literal(value, optional)
+    for fine in (_Settings(1, inner=_Inner(2, ["a"])), {"i": 1, "ratio": 2}, None):
+        b.to_literal(fine, optional)
+    with pytest.raises(b.TypeConversionError), b.workflow("m.w"):
+        make_task("m.t", inputs={"s": optional})(s=value)

@@ -85,6 +85,18 @@ class Resources:
             out.append(tasks_pb2.Resources.ResourceEntry(name=enum, value=value))
         return out
 
+    def side(self, side: int) -> Resources | None:
+        """The requests (side 0: single values and the first of pairs) or the limits (side 1: the second of
+        pairs) alone, as single values; None when there are none."""
+        values = {}
+        for name, _ in _FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                values[name] = value[side]
+            elif value is not None and side == 0:
+                values[name] = value
+        return Resources(**values) if values else None
+
     def _has_pairs(self) -> bool:
         return any(isinstance(getattr(self, name), tuple) for name, _ in _FIELDS)
 

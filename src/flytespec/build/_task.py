@@ -433,7 +433,8 @@ class Task:
 
     def override(self, **changes: Any) -> Task:
         """A new task like this one with some settings replaced (any keyword of :func:`task` but the name, image,
-        interface and docs).
+        interface and docs). ``requests=`` or ``limits=`` replaces that side of the resources and keeps the other
+        (of ``resources=`` too); ``resources=`` replaces both.
 
         Raises:
             BuildError: a setting that cannot be overridden, or an invalid value.
@@ -447,7 +448,11 @@ class Task:
                 )
         kwargs = {**self._kwargs, **changes}
         if "requests" in changes or "limits" in changes:
-            kwargs.pop("resources", None)
+            whole = kwargs.pop("resources", None)
+            if whole is not None:  # the side not overridden is kept
+                for side, key in ((0, "requests"), (1, "limits")):
+                    if key not in changes:
+                        kwargs[key] = whole.side(side)
         if "resources" in changes:
             kwargs.pop("requests", None)
             kwargs.pop("limits", None)

@@ -18,10 +18,10 @@ import math
 import sys
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
 
 from flytespec.core import literals_pb2, types_pb2
 from flytespec.errors import BuildError
@@ -459,12 +459,63 @@ def _struct(value: Any, expected: types_pb2.LiteralType, where: str, level: int)
         for name in required.list_value.values if required is not None else ():
             if name.string_value not in items:
                 raise TypeConversionError(where, f"the required field {name.string_value!r} is missing")
+    elif "properties" in expected.metadata.fields:
+        # A dataclass type without its field types (a union's variant, as flytekit writes it): its JSON schema.
+        problem = _schema_mismatch(data, json_format.MessageToDict(expected.metadata), where)
+        if problem is not None:
+            raise TypeConversionError(*problem)
     out = struct_pb2.Struct()
     try:
         out.update(data)
     except (TypeError, ValueError) as err:
         raise TypeConversionError(where, f"cannot be held as a JSON object ({err})") from None
     return out
+
+
+_JSON_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "integer": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "number": ("a number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)),
+    "string": ("a string", lambda v: isinstance(v, str)),
+    "boolean": ("a boolean", lambda v: isinstance(v, bool)),
+    "null": ("None", lambda v: v is None),
+    "array": ("a list", lambda v: isinstance(v, list)),
+    "object": ("a dict", lambda v: isinstance(v, dict)),
+}
+
+
+def _schema_mismatch(value: Any, schema: Any, where: str) -> tuple[str, str] | None:
+    """Where and why JSON data does not fit a JSON schema of the forms ``literal_type`` writes for dataclasses
+    (types, properties, required fields, items, anyOf, enum), or None. Recurses as deep as the schema, which the
+    type depth limit bounds."""
+    if not isinstance(schema, Mapping):
+        return None
+    if "anyOf" in schema:
+        if any(_schema_mismatch(value, option, where) is None for option in schema["anyOf"]):
+            return None
+        return where, f"{value!r} fits none of the types it may have"
+    if "enum" in schema:
+        return None if value in schema["enum"] else (where, f"{value!r} is not one of {schema['enum']}")
+    kind = _JSON_TYPES.get(schema.get("type", ""))
+    if kind is None:
+        return None  # any value
+    if not kind[1](value):
+        return where, f"expected {kind[0]}, got {type(value).__name__}"
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if (problem := _schema_mismatch(item, schema.get("items"), f"{where}[{i}]")) is not None:
+                return problem
+    elif isinstance(value, dict):
+        properties = schema.get("properties", {})
+        others = schema.get("additionalProperties")
+        for key, item in value.items():
+            if key not in properties and others is False:
+                return f"{where}[{key!r}]", f"is not a field (fields: {', '.join(sorted(properties))})"
+            if (problem := _schema_mismatch(item, properties.get(key, others), f"{where}[{key!r}]")) is not None:
+                return problem
+        for name in schema.get("required", ()):
+            if name not in value:
+                return where, f"the required field {name!r} is missing"
+    return None
 
 
 def to_literal(value: Any, expected: Any, where: str = "value") -> literals_pb2.Literal:
