@@ -256,3 +256,22 @@ def test_a_dataclass_in_a_union_checks_its_fields(value: dict[str, Any]) -> None
         b.to_literal(fine, optional)
     with pytest.raises(b.TypeConversionError), b.workflow("m.w"):
         make_task("m.t", inputs={"s": optional})(s=value)
+
+
+def test_a_list_bound_to_a_union_takes_the_first_list_variant_that_fits() -> None:
+    """Only the first list variant was tried: ["a"] was refused for Union[list[int], list[str]]."""
+    union: Any = typing.Union[list[int], list[str]]  # noqa: UP007
+    task = make_task("m.t", inputs={"x": union}, outputs={"o0": int})
+    producer = make_task("m.p", outputs={"o0": str})
+    with b.workflow("m.w") as wf:
+        p = producer()
+        wf.outputs(a=task(x=["a", p.o0]), b=task(x=[1]))
+    built = wf.build()
+    strings, ints = (node.inputs[0].binding.collection.bindings for node in built.template.nodes[1:])
+    assert strings[0].scalar.primitive.string_value == "a"
+    assert strings[1].promise.node_id == "n0"
+    assert list(built.template.nodes[1].upstream_node_ids) == ["n0"]
+    assert ints[0].scalar.primitive.integer == 1
+    assert not errors(built.validate())
+    with pytest.raises(b.TypeConversionError), b.workflow("m.w2"):
+        task(x=[1.5])

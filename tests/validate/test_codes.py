@@ -426,6 +426,31 @@ def test_field_not_found_in_an_attribute_path() -> None:
     assert validate(closure(wf, producer, add_one())) == []
 
 
+@pytest.mark.parametrize(
+    ("output", "step", "ok"),
+    [
+        (INT, {"int_value": 0}, False),
+        (INT, {"string_value": "a"}, False),
+        (list_of(INT), {"string_value": "a"}, False),
+        (dict_of(INT), {"int_value": 0}, False),
+        (list_of(INT), {"int_value": 0}, True),
+        (dict_of(INT), {"string_value": "k"}, True),
+        (union(INT, list_of(INT)), {"int_value": 0}, True),  # read at run time: whichever variant it holds
+    ],
+)
+def test_an_attribute_path_step_must_fit_the_type(
+    output: types_pb2.LiteralType, step: dict[str, Any], ok: bool
+) -> None:
+    """Flyte's compiler leaves the type as it is at such a step, and the execution fails reading it."""
+    producer = task("producer", {}, {"o0": output})
+    wf = workflow(task_node("n0", "producer"), task_node("n1", "add_one", x=promise("n0", "o0")))
+    wf.nodes[1].inputs[0].binding.promise.attr_path.add(**step)
+    found_here = found(closure(wf, producer, add_one()))
+    path = "workflow.nodes[1].inputs[0].binding.promise.attr_path[0]"
+    assert ((Code.FieldNotFound, path) in found_here) is not ok
+    assert ok or found_here == {(Code.FieldNotFound, path)}
+
+
 def test_unrecognized_value_for_a_blob_without_metadata() -> None:
     reader = task("reader", {"f": types_pb2.LiteralType(blob=types_pb2.BlobType())}, {})
     blob = literals_pb2.BindingData(scalar=literals_pb2.Scalar(blob=literals_pb2.Blob(uri="s3://b/f")))

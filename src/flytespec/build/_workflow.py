@@ -760,12 +760,11 @@ class WorkflowBuilder:
             return
         kind = expected.WhichOneof("type")
         if kind == "union_type" and isinstance(value, (list, tuple, Mapping)):
-            # A list or dict bound to a union is written as a collection or map of its variant (as flytekit does).
             want = "collection_type" if isinstance(value, (list, tuple)) else "map_value_type"
-            for variant in expected.union_type.variants:
-                if variant.WhichOneof("type") == want:
-                    expected, kind = variant, want
-                    break
+            variants = [v for v in expected.union_type.variants if v.WhichOneof("type") == want]
+            if variants:
+                self._bind_variant(out, value, variants, where, upstream, level)
+                return
         if kind == "collection_type" and isinstance(value, (list, tuple)):
             check_value_depth(where, level + 1)
             collection = out.collection
@@ -789,6 +788,36 @@ class WorkflowBuilder:
             raise BuildError(where, f"promises inside a {describe(expected)} value cannot be bound; bind them directly")
         literal = literal_for(where, value, expected, level)  # its scalar lands as deep as in a Literal
         out.scalar.CopyFrom(literal.scalar)
+
+    def _bind_variant(
+        self,
+        out: literals_pb2.BindingData,
+        value: Any,
+        variants: list[types_pb2.LiteralType],
+        where: str,
+        upstream: list[str],
+        level: int,
+    ) -> None:
+        """A list or dict bound to a union: written as a collection or map of the first of the union's list (or
+        map) variants that takes it, as flytekit does.
+
+        Raises:
+            BuildError: no variant takes it (the first variant's reason).
+        """
+        first: BuildError | None = None
+        for variant in variants:
+            scratch = literals_pb2.BindingData()
+            sources: list[str] = []
+            try:
+                self._binding_data(scratch, value, variant, where, sources, level)
+            except BuildError as err:
+                first = first or err
+                continue
+            out.CopyFrom(scratch)
+            upstream.extend(source for source in sources if source not in upstream)
+            return
+        assert first is not None  # variants is not empty
+        raise first
 
     # -- calls --------------------------------------------------------------------------------------------
 

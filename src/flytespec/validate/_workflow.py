@@ -1113,6 +1113,18 @@ class _Checker:
             source_type = source_type.collection_type
         for k, attr in enumerate(promise.attr_path):
             t = source_type.WhichOneof("type")
+            # What Flyte's compiler lets through and the execution then fails on: a list read by name, a map by
+            # number, and a step into a type that has no items or fields (a number, a string, a file...).
+            step, how = _STEPS.get(t or "", (None, "has no items or fields to read"))
+            if (attr.WhichOneof("value") != step) if step else (t != "union_type" and not _is_struct(source_type)):
+                self.report(
+                    Code.FieldNotFound,
+                    (*segs, "attr_path", f"[{k}]"),
+                    node_id,
+                    f"{name!r} is read at {describe(source_type)}, which {how}; Flyte's compiler lets this through, "
+                    "and the execution fails",
+                )
+                return
             if t == "collection_type":
                 source_type = source_type.collection_type
             elif t == "map_value_type":
@@ -1374,6 +1386,17 @@ def compiled_id_clashes(
         first = taken.setdefault(compiled_id, child.segments)
         if first is not child.segments:
             yield child, compiled_id, first
+
+
+# The attribute-path step each indexable type takes, and how it is read.
+_STEPS = {
+    "collection_type": ("int_value", "is read by number"),
+    "map_value_type": ("string_value", "is read by key"),
+}
+
+
+def _is_struct(t: types_pb2.LiteralType) -> bool:
+    return t.WhichOneof("type") == "simple" and t.simple == types_pb2.STRUCT
 
 
 def _derives_inputs(msg: workflow_pb2.Node) -> bool:
