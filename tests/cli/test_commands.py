@@ -671,3 +671,33 @@ def test_closed_stdout_is_a_usage_error_for_what_writes_to_it(tmp_path: Path) ->
     # A command that writes to a file needs no stdout.
     assert _with_stdout_closed("convert", str(CLOSURE), "-o", "wf.json", cwd=tmp_path).returncode == 0
     assert io.load(tmp_path / "wf.json") == io.load(CLOSURE)
+
+
+def test_stdin_is_read_no_further_than_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdin was read whole before its size was checked: an endless pipe never ended, a big one filled memory."""
+    import io as stdio
+
+    from flytespec.cli import main
+
+    class Endless(stdio.RawIOBase):
+        given = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+            Endless.given += len(buffer)
+            buffer[:] = b"\0" * len(buffer)
+            return len(buffer)
+
+    monkeypatch.setattr("sys.stdin", stdio.TextIOWrapper(stdio.BufferedReader(Endless(), buffer_size=64)))
+    assert main(["digest", "-", "--max-size", "1000"]) == 2
+    assert Endless.given < 2_000
+
+
+def test_main_returns_the_exit_status_of_a_usage_error() -> None:
+    """main() raised argparse's SystemExit, where the docs say it returns the status."""
+    from flytespec.cli import main
+
+    assert main(["convert"]) == 2
+    assert main(["--help"]) == 0

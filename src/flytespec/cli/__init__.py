@@ -304,7 +304,10 @@ def _handler(spec: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``flytespec`` command with ``argv`` (``sys.argv[1:]`` when None); return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse exits on --help (0) and on a usage error (2): returned, as documented
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.version:
         from flytespec import __version__
 

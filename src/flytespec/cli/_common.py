@@ -175,10 +175,6 @@ def _split_member(raw: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_stdin() -> bytes:
-    return sys.stdin.buffer.read()
-
-
 def load_group(
     paths: list[str],
     type_name: str | None,
@@ -257,7 +253,8 @@ def _load_file(label: str, path: Path | None, type_name: str | None) -> Source:
     if path is not None and not path.exists():
         return Source(label, None, f"{label}: no such file or folder", 0)
     try:
-        message = io.loads(_read_stdin(), type_name, source="<stdin>") if path is None else io.load(path, type_name)
+        # stdin is read as a file: never more than one byte past the size limit.
+        message = io.load(sys.stdin.buffer if path is None else path, type_name)
     except FlytespecError as err:
         return Source(label, None, error_text(err), 0)
     return Source(label, message, None, 0)

@@ -985,6 +985,9 @@ def load(
     else:
         name = getattr(source, "name", None) or "<file>"
         data = _read_at_most(source, limit)
+        if len(data) > limit:  # read one past the limit: the rest was never read
+            unit = "bytes" if isinstance(data, bytes) else "characters"
+            _too_large(f"more than {limit:,} {unit}", limit, str(name), format, None)
     return loads(
         data,
         message_type,
