@@ -26,6 +26,7 @@ __all__ = [
     "format_path",
     "has_unknown_fields",
     "key_segment",
+    "message_depth",
     "submessages",
     "unknown_field_paths",
 ]
@@ -74,6 +75,29 @@ def submessages(root: Message) -> Iterator[tuple[tuple[str, ...], Message]]:
             else:
                 children.append(((*segments, fd.name), value))
         stack.extend(reversed(children))
+
+
+def message_depth(root: Message) -> int:
+    """How many messages deep ``root`` nests, as protobuf's parsers count: ``root`` is level 1, and a map's entry is
+    a level of its own."""
+    deepest = 0
+    stack: list[tuple[Message, int]] = [(root, 1)]
+    while stack:
+        msg, level = stack.pop()
+        deepest = max(deepest, level)
+        for field, value in msg.ListFields():
+            if field.type != _MESSAGE:
+                continue
+            if is_map(field):
+                if message_of(field).fields_by_name["value"].type == _MESSAGE:
+                    stack.extend((item, level + 2) for item in value.values())
+                else:
+                    deepest = max(deepest, level + 1)
+            elif is_repeated(field):
+                stack.extend((item, level + 1) for item in value)
+            else:
+                stack.append((value, level + 1))
+    return deepest
 
 
 def has_unknown_fields(msg: Message) -> bool:

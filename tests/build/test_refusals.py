@@ -234,24 +234,25 @@ class _Settings:
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "where"),
     [
-        {"i": "x"},
-        {"i": 1, "junk": 1},
-        {"ratio": 1.0},
-        {"i": 1.5},
-        {"i": 1, "inner": {"a": 1, "names": [3]}},
-        {"i": 1, "counts": {"a": "b"}},
-        {"i": 1, "inner": {"a": 1}},
+        ({"i": "x"}, "v['i']"),
+        ({"i": 1, "junk": 1}, "v['junk']"),
+        ({"ratio": 1.0}, "v"),
+        ({"i": 1.5}, "v['i']"),
+        ({"i": 1, "inner": {"a": 1, "names": [3]}}, "v['inner']"),  # Optional[_Inner]: fits none of its types
+        ({"i": 1, "counts": {"a": "b"}}, "v['counts']['a']"),
+        ({"i": 1, "inner": {"a": 1}}, "v['inner']"),
     ],
     ids=["wrong-type", "unknown-field", "missing-required", "float-for-int", "nested", "map-value", "nested-required"],
 )
-def test_a_dataclass_in_a_union_checks_its_fields(value: dict[str, Any]) -> None:
+def test_a_dataclass_in_a_union_checks_its_fields(value: dict[str, Any], where: str) -> None:
     """A union's variant keeps only its tag (as flytekit writes it), so the dataclass's field types were not at hand
-    and any dict was accepted; its JSON schema checks the value instead."""
+    and any dict was accepted; its JSON schema checks the value instead, and the error says where it does not fit."""
     optional: Any = typing.Optional[_Settings]  # noqa: UP045
-    with pytest.raises(b.TypeConversionError):
-        b.to_literal(value, optional)
+    with pytest.raises(b.TypeConversionError) as err:
+        b.to_literal(value, optional, "v")
+    assert err.value.where == where
     for fine in (_Settings(1, inner=_Inner(2, ["a"])), {"i": 1, "ratio": 2}, None):
         b.to_literal(fine, optional)
     with pytest.raises(b.TypeConversionError), b.workflow("m.w"):
@@ -275,3 +276,18 @@ def test_a_list_bound_to_a_union_takes_the_first_list_variant_that_fits() -> Non
     assert not errors(built.validate())
     with pytest.raises(b.TypeConversionError), b.workflow("m.w2"):
         task(x=[1.5])
+
+
+def test_an_input_defaulting_to_none_without_optional_is_required() -> None:
+    """``x: int = None`` is flytekit's idiom for a required input with no default; the None default check refused it.
+    An explicit Input(int, default=None) is still refused (test_a_default_of_none_needs_a_type_that_takes_none)."""
+
+    def f(x: int = None, y: typing.Optional[int] = None) -> int:  # type: ignore[assignment]  # noqa: RUF013, UP045
+        return 0
+
+    task = b.task_from_function(f, image="img:1")
+    assert set(task.template.interface.inputs.variables) == {"x", "y"}
+    with b.workflow("m.w"):
+        task(x=1)  # y has its default
+    with pytest.raises(BuildError), b.workflow("m.w"):
+        task(y=1)  # x has none

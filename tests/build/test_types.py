@@ -588,9 +588,14 @@ def _optional_list_of(t: Any) -> Any:
     return typing.Optional[list[t]]  # noqa: UP045
 
 
-def _nested(k: int, make_type: Callable[[Any], Any], make_value: Callable[[Any], Any]) -> tuple[Any, Any]:
-    hint: Any = int
-    value: Any = 1
+def _same(value: Any) -> Any:
+    return value
+
+
+def _nested(
+    k: int, make_type: Callable[[Any], Any], make_value: Callable[[Any], Any], inner: tuple[Any, Any] = (int, 1)
+) -> tuple[Any, Any]:
+    hint, value = inner
     for _ in range(k):
         hint, value = make_type(hint), make_value(value)
     return hint, value
@@ -630,6 +635,10 @@ VALUE_SHAPES: dict[str, Callable[[int], Any]] = {
     "literal-lists": lambda k: b.to_literal(*reversed(_nested(k, _list_of, lambda v: [v]))),
     "literal-maps": lambda k: b.to_literal(*reversed(_nested(k, _dict_of, lambda v: {"k": v}))),
     "literal-unions": lambda k: b.to_literal(*reversed(_nested(k, _optional_list_of, lambda v: [v]))),
+    # A union's value holds its variant's type too: here 22 lists deep, under k lists.
+    "literal-union-types": lambda k: b.to_literal(
+        *reversed(_nested(k, _list_of, lambda v: [v], inner=(_optional_list_of(_nested(21, _list_of, _same)[0]), [])))
+    ),
     "dataclass-json": lambda k: b.to_literal(_Settings(_json_dicts(k)), _Settings),
     "bindings": _bound,
 }
@@ -689,20 +698,25 @@ TYPE_SHAPES: dict[str, Callable[[int], Any]] = {
 
 @pytest.mark.parametrize("shape", sorted(TYPE_SHAPES))
 def test_types_nest_as_deep_as_protobuf_reads_back(shape: str) -> None:
-    """Lists, unions, dataclasses and a dataclass's JSON schema count together against MAX_TYPE_DEPTH. Before, only
-    lists and dicts in a row were counted: a union of lists nested 30 times raised protobuf's DecodeError, and a
-    dataclass whose field nests 40 lists was built with a schema too deep to read back."""
+    """Lists, unions and dataclass fields count together against MAX_TYPE_DEPTH; a dataclass's JSON schema, which
+    nests deeper, against MAX_VALUE_DEPTH. Before, only lists and dicts in a row were counted: a union of lists
+    nested 30 times raised protobuf's DecodeError, and a dataclass whose field nests 40 lists was built with a
+    schema too deep to read back. A workflow running a task of the deepest type built compiles and reads back."""
     hint = TYPE_SHAPES[shape]
     k = _deepest_built(lambda i: b.literal_type(hint(i), "x"), b.TypeConversionError)
     depths = [_message_depth(b.literal_type(hint(i))) for i in range(1, k + 1)]
-    # The type's own message, the levels below it, and leaves (an annotation Struct: six levels).
-    assert max(depths) <= 1 + b.MAX_TYPE_DEPTH + 6
-    assert depths[-1] > b.MAX_TYPE_DEPTH - 8  # refused only near the limit
+    # The type's own message, the levels below it, and leaves (an annotation Struct: six levels); or the schema.
+    limit = b.MAX_VALUE_DEPTH if shape.startswith("dataclass") else 1 + b.MAX_TYPE_DEPTH + 6
+    assert max(depths) <= limit
+    assert depths[-1] > limit - 12  # refused only near the limit
     with pytest.raises(b.TypeConversionError) as err:
         b.literal_type(hint(k + 1), "x")
     assert err.value.where.startswith("x")
-    task = b.task("t", inputs={"x": hint(k)}, image="img:1")
-    assert io.from_binary(task.template.SerializeToString(), "TaskTemplate") == task.template
+    task = b.task("t", inputs={"x": hint(k)}, image="img:1", args=["run"])
+    with b.workflow("wf", inputs={"x": hint(k)}) as wf:
+        task(x=wf.inputs.x)
+    compiled = wf.build().compile()
+    assert io.from_binary(compiled.SerializeToString(), "CompiledWorkflowClosure") == compiled
 
 
 def test_self_holding_json_values_are_refused() -> None:

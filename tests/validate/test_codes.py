@@ -433,6 +433,7 @@ def test_field_not_found_in_an_attribute_path() -> None:
         (INT, {"string_value": "a"}, False),
         (list_of(INT), {"string_value": "a"}, False),
         (dict_of(INT), {"int_value": 0}, False),
+        (list_of(INT), {"int_value": -1}, False),
         (list_of(INT), {"int_value": 0}, True),
         (dict_of(INT), {"string_value": "k"}, True),
         (union(INT, list_of(INT)), {"int_value": 0}, True),  # read at run time: whichever variant it holds

@@ -27,6 +27,7 @@ from flytespec.build._types import (
     literal_at,
     literal_type,
     rounded_in_json,
+    takes_none,
 )
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
 from flytespec.errors import BuildError
@@ -398,7 +399,9 @@ def function_interface(fn: Callable[..., Any]) -> tuple[dict[str, Any], dict[str
         if param.name not in hints:
             raise BuildError(where, f"parameter {param.name!r} has no type hint")
         t = hints[param.name]
-        inputs[param.name] = t if param.default is param.empty else Input(t, default=param.default)
+        # ``x: int = None`` is a required input without a default, as in flytekit (the None says "not given").
+        no_default = param.default is param.empty or (param.default is None and not takes_none(t))
+        inputs[param.name] = t if no_default else Input(t, default=param.default)
     return inputs, _returned_outputs(hints.get("return"))
 
 

@@ -23,9 +23,10 @@ from typing import Any
 
 from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
 
+from flytespec._walk import message_depth
 from flytespec.core import literals_pb2, types_pb2
 from flytespec.errors import BuildError
-from flytespec.validate._rules import MAX_DURATION_SECONDS, MAX_TIMESTAMP_SECONDS, timestamp_problem
+from flytespec.validate._rules import MAX_DURATION_SECONDS, timestamp_problem
 
 __all__ = [
     "MAX_TYPE_DEPTH",
@@ -133,6 +134,14 @@ def _union_members(t: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def takes_none(t: Any) -> bool:
+    """Whether a Python type hint takes None (``None`` itself, ``Optional[...]``, a union with ``None``)."""
+    if typing.get_origin(t) is typing.Annotated:
+        t = typing.get_args(t)[0]
+    members = _union_members(t)
+    return t is None or t is type(None) or (members is not None and type(None) in members)
+
+
 def _tag(t: Any) -> str:
     if typing.get_origin(t) is typing.Annotated:
         t = typing.get_args(t)[0]
@@ -212,7 +221,7 @@ def _check_type_depth(where: str, below: int) -> None:
         raise TypeConversionError(
             where,
             f"nested too deeply: {below} protobuf messages below the type's own (a list or a dict nests one, a union "
-            "two, a dataclass field three, and a dataclass's JSON schema as deep as its fields' types); at most "
+            "two, a dataclass field three); at most "
             f"{MAX_TYPE_DEPTH}, for a spec holding the type to stay within the 101 levels protobuf's binary parsers "
             "read (flytekit and flytespec could not read it back)",
         )
@@ -286,7 +295,15 @@ def _dataclass_type(cls: type, where: str, enclosing: tuple[type, ...], below: i
         field_type = _literal_type(hints[f.name], f"{where}.{f.name}", (*enclosing, cls), below + 3)
         t.structure.dataclass_type[f.name].CopyFrom(field_type)
     schema = _json_schema(cls, where)
-    _check_type_depth(where, below + json_depth(schema, MAX_TYPE_DEPTH))  # in LiteralType.metadata
+    # The schema (a Struct in LiteralType.metadata) nests deeper than the types: held to what protobuf reads back.
+    deepest = below + 1 + json_depth(schema, MAX_VALUE_DEPTH)
+    if deepest > MAX_VALUE_DEPTH:
+        raise TypeConversionError(
+            where,
+            f"nested too deeply: the dataclass's JSON schema (the type's metadata) would be {deepest} protobuf "
+            f"messages deep, more than {MAX_VALUE_DEPTH}, for a spec holding the type to stay within the 101 levels "
+            "protobuf's binary parsers read (flytekit and flytespec could not read it back)",
+        )
     t.metadata.update(schema)
     return t
 
@@ -349,7 +366,8 @@ def _primitive(**kwargs: Any) -> literals_pb2.Scalar:
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _FLOAT_MAX = int(sys.float_info.max)
 #: The deepest protobuf nesting of a type below its own LiteralType, in messages (64 lists of lists): a
-#: CompiledWorkflowClosure holds a task's types eight levels down, and protobuf's binary parsers read 101 levels.
+#: CompiledWorkflowClosure holds a task's types eight levels down, and protobuf's binary parsers read 101 levels. A
+#: dataclass's JSON schema (its metadata) is held to MAX_VALUE_DEPTH instead, counted from the type's own message.
 MAX_TYPE_DEPTH = 64
 #: The deepest protobuf nesting of a value built from Python data (a literal, a binding's value, a JSON object held as a
 #: Struct), in messages, the value's own message being level 1. protobuf's binary parsers read 101 levels from a
@@ -575,21 +593,26 @@ def _union(value: Any, expected: types_pb2.UnionType, where: str, level: int) ->
     """The literal of ``value`` in the one variant that takes it (flytekit's rule: a value several variants take is
     ambiguous, unless one of them is its exact simple type)."""
     matches = []
+    misfits: list[TypeConversionError] = []  # why each variant but None refused the value
     for variant in expected.variants:
         try:
             matches.append((variant, literal_at(value, variant, where, level + 3)))  # in Scalar, then Union
         except ValueTooDeepError:
             raise
-        except TypeConversionError:
-            continue
+        except TypeConversionError as err:
+            if variant.WhichOneof("type") != "simple" or variant.simple != types_pb2.NONE:
+                misfits.append(err)
     if len(matches) > 1:
         exact = [m for m in matches if m[0].WhichOneof("type") == "simple" and m[0].simple == _EXACT.get(type(value))]
         if len(exact) != 1:
             raise TypeConversionError(where, f"{value!r} fits {len(matches)} variants of the union; it is ambiguous")
         matches = exact
     if not matches:
+        if len(misfits) == 1 and value is not None:
+            raise misfits[0]  # Optional[T]: why T refused it, where
         raise TypeConversionError(where, f"{value!r} fits no variant of the union")
     variant, literal = matches[0]
+    check_value_depth(where, level + 2 + message_depth(variant))  # the variant's type, held in the Union
     union = literals_pb2.Literal()
     union.scalar.union.value.CopyFrom(literal)
     union.scalar.union.type.CopyFrom(variant)
@@ -645,12 +668,13 @@ def _scalar(value: Any, expected: types_pb2.LiteralType, where: str, level: int)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.timezone.utc)
         stamp = timestamp_pb2.Timestamp()
+        outside = TypeConversionError(where, f"{value!r} is outside the years 1 to 9999 (in UTC) a Timestamp holds")
         try:
             stamp.FromDatetime(moment)
         except (OverflowError, ValueError):
-            stamp.seconds = MAX_TIMESTAMP_SECONDS + 1  # out of range: refused below
+            raise outside from None
         if timestamp_problem(stamp) is not None:
-            raise TypeConversionError(where, f"{value!r} is outside the years 1 to 9999 (in UTC) a Timestamp holds")
+            raise outside
         return _primitive(datetime=stamp)
     if simple == types_pb2.DURATION and isinstance(value, datetime.timedelta):
         if abs(value.total_seconds()) > MAX_DURATION_SECONDS:

@@ -52,7 +52,7 @@ from flytespec.build._common import (
 from flytespec.build._common import duration as _duration
 from flytespec.build._resources import Resources, resource_requirements
 from flytespec.build._task import Cache, PodTemplate, Task, pyflyte_map_execute_args, retry_strategy
-from flytespec.build._types import check_value_depth, literal_type
+from flytespec.build._types import ValueTooDeepError, check_value_depth, literal_type
 from flytespec.core import (
     compiler_pb2,
     condition_pb2,
@@ -72,7 +72,7 @@ from flytespec.validate import validate as run_validator
 from flytespec.validate._diagnostics import sort_key
 from flytespec.validate._rules import check_rules
 from flytespec.validate._run import CONTEXT, Run
-from flytespec.validate._types import castable, describe
+from flytespec.validate._types import attr_step, castable, describe
 
 __all__ = [
     "Comparison",
@@ -222,37 +222,20 @@ def _order(node_id: str) -> int:
 
 
 def _step_type(promise: Promise, key: str | int) -> types_pb2.LiteralType | None:
-    """The type one attribute-path step reaches, as Flyte's compiler tells it: a list's element, a map's value, a
-    dataclass field; an untyped dict (Struct) and a union stay as they are (read at run time).
+    """The type one attribute-path step reaches (see ``attr_step``; None: the promise's type is unknown).
 
     Raises:
-        BuildError: a dataclass has no such field (Flyte: FieldNotFound); a list indexed by a name, a map by a
-            number, an index beyond an int32; a type with nothing to index (a number, a string, a file...), which
-            Flyte's compiler lets through and the task then fails on.
+        BuildError: a step the type cannot take (Flyte's compiler reports only a missing dataclass field; the
+            execution fails on the others), or an index beyond an int32.
     """
     if isinstance(key, int):
         whole_number(repr(promise), key, INT32_MAX)  # an attribute path's index is an int32
-    t = promise.type
-    if t is None:
+    if promise.type is None:
         return None
-    kind = t.WhichOneof("type")
-    if kind == "collection_type":
-        if not isinstance(key, int):
-            raise BuildError(repr(promise), f"is {describe(t)}: index it with a number, not {key!r}")
-        return t.collection_type
-    if kind == "map_value_type":
-        if not isinstance(key, str):
-            raise BuildError(repr(promise), f"is {describe(t)}: index it with a string key, not {key!r}")
-        return t.map_value_type
-    if kind != "union_type" and (kind != "simple" or t.simple != types_pb2.STRUCT):  # a union: read at run time
-        raise BuildError(repr(promise), f"is {describe(t)}, which has no items or fields to index")
-    if t.structure.dataclass_type:
-        field = t.structure.dataclass_type.get(key) if isinstance(key, str) else None
-        if field is None:
-            fields = ", ".join(sorted(t.structure.dataclass_type))
-            raise BuildError(repr(promise), f"has no field {key!r} (its fields: {fields})")
-        return field
-    return t
+    reached, why = attr_step(promise.type, key)
+    if reached is None:
+        raise BuildError(repr(promise), f"is {describe(promise.type)}: {why}")
+    return reached
 
 
 class Condition:
@@ -810,6 +793,8 @@ class WorkflowBuilder:
             sources: list[str] = []
             try:
                 self._binding_data(scratch, value, variant, where, sources, level)
+            except ValueTooDeepError:
+                raise  # whatever the variant (as to_literal does)
             except BuildError as err:
                 first = first or err
                 continue

@@ -24,6 +24,7 @@ __all__ = [
     "INDEX_ABOVE",
     "PLAIN_TYPES",
     "TypeCache",
+    "attr_step",
     "candidates",
     "castable",
     "describe",
@@ -40,6 +41,34 @@ _SIMPLE_NAMES = {v.number: v.name for v in types_pb2.SimpleType.DESCRIPTOR.value
 _NONE = types_pb2.NONE
 _STRING = types_pb2.STRING
 _STRUCT = types_pb2.STRUCT
+
+
+def attr_step(t: types_pb2.LiteralType, step: str | int | None) -> tuple[types_pb2.LiteralType | None, str]:
+    """The type one step of a promise's attribute path reaches from ``t``, or why the step cannot be taken.
+
+    A list's item by a number (0 or more), a map's value by key, a dataclass's field by name; an untyped dict
+    (Struct) and a union stay as they are (read at run time). Flyte's compiler reports only a missing dataclass field
+    (FieldNotFound); the other misfits it lets through, and the execution fails reading them.
+
+    Returns:
+        ``(type reached, "")``, or ``(None, why)``.
+    """
+    kind = t.WhichOneof("type")
+    if kind == "collection_type":
+        if isinstance(step, int) and step >= 0:
+            return t.collection_type, ""
+        return None, "a list's items are read by a number, 0 or more"
+    if kind == "map_value_type":
+        return (t.map_value_type, "") if isinstance(step, str) else (None, "a map's values are read by key")
+    if kind == "union_type" or (kind == "simple" and t.simple == _STRUCT and not t.structure.dataclass_type):
+        return t, ""
+    fields = t.structure.dataclass_type if kind == "simple" and t.simple == _STRUCT else None
+    if fields is None:
+        return None, "it has no items or fields to read"
+    if isinstance(step, str) and step in fields:
+        return fields[step], ""
+    return None, f"it has no field {step!r} (its fields: {', '.join(sorted(fields))})"
+
 
 # Schema column types map to the simple types of the same name.
 _COLUMN_TO_SIMPLE = {

@@ -26,6 +26,7 @@ from flytespec.validate._tasks import VARIABLE_NAME, check_readable_names, check
 from flytespec.validate._types import (
     PLAIN_TYPES,
     TypeCache,
+    attr_step,
     candidates,
     castable,
     describe,
@@ -305,11 +306,11 @@ class _Checker:
             self.validate_node(node)
         if self.wf.HasField("failure_node"):
             failure = _Node(self.wf.failure_node, ("failure_node",), self.wf.failure_node.id, False)
-            self._check_failure_id(failure)
+            free = self._check_failure_id(failure)
             self.validate_node(failure)
         else:
-            failure = None
-        self._check_compiled_ids(failure)
+            failure, free = None, False
+        self._check_compiled_ids(failure if free else None)
 
         # Pass 2, in id order: explicit and implicit (binding) edges; the end node binds the workflow outputs.
         for node_id in sorted(self.nodes):
@@ -351,9 +352,10 @@ class _Checker:
         self.check_graph()
         return self._result(ok=self.errors == 0)
 
-    def _check_failure_id(self, failure: _Node) -> None:
+    def _check_failure_id(self, failure: _Node) -> bool:
         """The failure node joins the workflow's nodes under its id, which must not be taken (as for branch
-        children, below): Flyte's compiler merges the two nodes' connections, and the workflow cannot start."""
+        children, below): Flyte's compiler merges the two nodes' connections, and the workflow cannot start.
+        Whether the id is free (an empty one is reported by the field rule on Node.id)."""
         node_id = failure.msg.id
         if node_id in RESERVED:
             self.report(
@@ -370,15 +372,16 @@ class _Checker:
                 f"the failure node's id is already used by {format_path(self.nodes[node_id].segments)}: Flyte merges "
                 "the two nodes' connections, and the workflow cannot start",
             )
+        else:
+            return bool(node_id)
+        return False
 
     def _check_compiled_ids(self, failure: _Node | None) -> None:
         """Branch children join the workflow's nodes under their compiled ids (``<branch>-<child>``), which must not
-        be taken by another node (the failure node included): Flyte's compiler merges the two nodes' connections,
-        and the workflow then fails to start (propeller refuses the colliding node names)."""
-        top_level = list(self.nodes.values())
-        fresh = failure is not None and failure.msg.id and failure.msg.id not in self.nodes
-        if failure is not None and fresh and failure.msg.id not in RESERVED:
-            top_level.append(failure)
+        be taken by another node (``failure``: the failure node, when its own id is free): Flyte's compiler merges
+        the two nodes' connections, and the workflow then fails to start (propeller refuses the colliding node
+        names)."""
+        top_level = [*self.nodes.values(), *([failure] if failure is not None else [])]
         for child, compiled_id, first in compiled_id_clashes(top_level, self.children, {}):
             if not child.msg.id:
                 continue  # reported by the field rule on Node.id
@@ -1112,35 +1115,20 @@ class _Checker:
                 return
             source_type = source_type.collection_type
         for k, attr in enumerate(promise.attr_path):
-            t = source_type.WhichOneof("type")
-            # What Flyte's compiler lets through and the execution then fails on: a list read by name, a map by
-            # number, and a step into a type that has no items or fields (a number, a string, a file...).
-            step, how = _STEPS.get(t or "", (None, "has no items or fields to read"))
-            if (attr.WhichOneof("value") != step) if step else (t != "union_type" and not _is_struct(source_type)):
+            kind = attr.WhichOneof("value")
+            step = attr.int_value if kind == "int_value" else attr.string_value if kind == "string_value" else None
+            reached, why = attr_step(source_type, step)
+            if reached is None:
+                fields = source_type.structure.dataclass_type
                 self.report(
                     Code.FieldNotFound,
                     (*segs, "attr_path", f"[{k}]"),
                     node_id,
-                    f"{name!r} is read at {describe(source_type)}, which {how}; Flyte's compiler lets this through, "
-                    "and the execution fails",
+                    f"{name!r} is read at {describe(source_type)}: {why}"
+                    + (_suggest(step, dict(fields)) if fields and isinstance(step, str) else ""),
                 )
                 return
-            if t == "collection_type":
-                source_type = source_type.collection_type
-            elif t == "map_value_type":
-                source_type = source_type.map_value_type
-            elif source_type.HasField("structure") and source_type.structure.dataclass_type:
-                key = attr.string_value
-                fields = source_type.structure.dataclass_type
-                if key not in fields:
-                    self.report(
-                        Code.FieldNotFound,
-                        (*segs, "attr_path", f"[{k}]"),
-                        node_id,
-                        f"{key!r} is not a field of {name!r}" + _suggest(key, dict(fields)),
-                    )
-                    return
-                source_type = fields[key]
+            source_type = reached
         if typed and not castable(source_type, expected, self.types):
             producer = source.msg.metadata.name if source.msg.HasField("metadata") and source.msg.metadata.name else ""
             label = f"{producer}.{promise.var}" if producer else promise.var
@@ -1386,17 +1374,6 @@ def compiled_id_clashes(
         first = taken.setdefault(compiled_id, child.segments)
         if first is not child.segments:
             yield child, compiled_id, first
-
-
-# The attribute-path step each indexable type takes, and how it is read.
-_STEPS = {
-    "collection_type": ("int_value", "is read by number"),
-    "map_value_type": ("string_value", "is read by key"),
-}
-
-
-def _is_struct(t: types_pb2.LiteralType) -> bool:
-    return t.WhichOneof("type") == "simple" and t.simple == types_pb2.STRUCT
 
 
 def _derives_inputs(msg: workflow_pb2.Node) -> bool:
