@@ -149,3 +149,23 @@ def test_to_view_refuses_times_beyond_timedelta_and_datetime(field: str, seconds
     with pytest.raises(ViewConversionError) as info:
         view.to_view(literal)
     assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "value", "path"),
+    [
+        (lambda: literals_pb2.Primitive(float_value=1.0), "float_value", 10**400, "float_value"),  # bare struct.error
+        (lambda: literals_pb2.Primitive(float_value=1.0), "float_value", 2**53 + 1, "float_value"),  # was rounded
+        (lambda: literals_pb2.Primitive(integer=1), "integer", True, "integer"),  # was written as 1
+        (lambda: workflow_pb2.ArrayNode(min_success_ratio=0.5), "min_success_ratio", 1e300, "min_success_ratio"),
+        (lambda: tasks_pb2.TaskTemplate(type="x"), "type", "\ud800", "type"),  # bare UnicodeEncodeError
+    ],
+    ids=["huge-int-double", "inexact-int-double", "bool-int64", "float32-overflow", "lone-surrogate"],
+)
+def test_from_view_refuses_numbers_and_text_protobuf_cannot_hold(make: Any, field: str, value: Any, path: str) -> None:
+    """These raised bare OverflowError, struct.error or UnicodeEncodeError, or were changed on the way."""
+    held = view.to_view(make())
+    setattr(held, field, value)
+    with pytest.raises(ViewConversionError) as info:
+        view.from_view(held)
+    assert info.value.path == path

@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import google.protobuf
-from google.protobuf import unknown_fields
+from google.protobuf import descriptor_pool, unknown_fields
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.internal import api_implementation
 from google.protobuf.message import DecodeError, Message
 
-from flytespec._compat import is_map, is_repeated, message_of
+from flytespec._compat import is_map, is_repeated, message_class_of, message_of
 from flytespec.core import workflow_pb2
 
 __all__ = [
     "all_nodes",
+    "any_payload_unknown_paths",
     "child_nodes",
     "copy_into",
     "copy_message",
@@ -120,6 +121,50 @@ def unknown_field_paths(msg: Message) -> list[str]:
     if not has_unknown_fields(msg):
         return []
     return [format_path(segments) for segments, m in submessages(msg) if len(unknown_fields.UnknownFieldSet(m))]
+
+
+def any_payload_unknown_paths(msg: Message) -> list[str]:
+    """Paths of the ``google.protobuf.Any`` fields whose payloads hold unknown fields (at any depth, Anys in Anys
+    too), in tree order. Payloads of types not loaded, or not valid, are left to the writers (they refuse them)."""
+    if not _reaches_any(msg.DESCRIPTOR):
+        return []
+    found: list[str] = []
+    pending: list[tuple[tuple[str, ...], Message]] = [((), msg)]
+    while pending:
+        prefix, root = pending.pop()
+        for segments, m in submessages(root):
+            held: Any = m  # a google.protobuf.Any
+            if m.DESCRIPTOR.full_name != _ANY or not held.value:
+                continue
+            try:
+                name = held.type_url.rsplit("/", 1)[-1]
+                payload = message_class_of(descriptor_pool.Default().FindMessageTypeByName(name)).FromString(held.value)
+            except (KeyError, DecodeError, RecursionError, ValueError):
+                continue
+            if has_unknown_fields(payload):
+                found.append(format_path((*prefix, *segments)))
+            elif _reaches_any(payload.DESCRIPTOR):
+                pending.append(((*prefix, *segments), payload))
+    return found
+
+
+_ANY = "google.protobuf.Any"
+_reaching_any: dict[str, bool] = {}
+
+
+def _reaches_any(desc: Any) -> bool:
+    """Whether a message of this type can hold a ``google.protobuf.Any`` (computed once per type)."""
+    known = _reaching_any.get(desc.full_name)
+    if known is None:
+        seen: set[str] = set()
+        stack = [desc]
+        while stack:
+            d = stack.pop()
+            if d.full_name not in seen:
+                seen.add(d.full_name)
+                stack.extend(f.message_type for f in d.fields if f.message_type is not None)
+        known = _reaching_any[desc.full_name] = _ANY in seen
+    return known
 
 
 def first_difference(a: Message, b: Message) -> str | None:

@@ -28,6 +28,8 @@ Example::
 from __future__ import annotations
 
 import datetime
+import math
+import struct
 import warnings
 from types import ModuleType
 from typing import Any
@@ -190,7 +192,7 @@ def _scalar_problem(proto_type: str, value: Any) -> str | None:
     """What is wrong with a scalar value for a field of this protobuf type (None if nothing)."""
     bits = _INT_BITS.get(proto_type)
     if bits is not None:
-        if not isinstance(value, int):
+        if not isinstance(value, int) or isinstance(value, bool):
             return f"expected an integer ({proto_type}), got {type(value).__name__} {value!r}"
         signed, width = bits
         low, high = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
@@ -201,6 +203,28 @@ def _scalar_problem(proto_type: str, value: Any) -> str | None:
     if not isinstance(value, expected) or (proto_type in ("float", "double") and isinstance(value, bool)):
         names = " or ".join(t.__name__ for t in expected)
         return f"expected {names} ({proto_type}), got {type(value).__name__} {value!r}"
+    if proto_type in ("float", "double"):
+        return _number_problem(proto_type, value)
+    if proto_type == "string" and isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{value!r} holds a lone surrogate, which UTF-8 (and so protobuf) cannot hold"
+    return None
+
+
+def _number_problem(proto_type: str, value: Any) -> str | None:
+    """What a float or double field cannot hold of a Python number: an integer it would round, a value beyond its
+    range (NaN and the infinities are values)."""
+    text = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:30]}... ({len(repr(value))} digits)"
+    try:
+        number = float(value)
+        if proto_type == "float" and math.isfinite(number):
+            struct.pack("<f", number)
+    except OverflowError:
+        return f"{text} is out of range for a {proto_type}"
+    if isinstance(value, int) and number != value:
+        return f"{text} would be rounded to {number!r}: give the float itself"
     return None
 
 

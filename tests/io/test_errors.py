@@ -105,6 +105,30 @@ def test_paths_inside_structs_and_anys() -> None:
     assert err.path == 'tasks[0].custom["a"]["b"][1]'
 
 
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"integer": 123456789012345678.0}', "integer"),  # read as the double 123456789012345680.0
+        ('{"floatValue": 9007199254740993}', "float_value"),  # a double holds 9007199254740992
+    ],
+)
+def test_numbers_a_field_cannot_hold_exactly_are_refused(text: str, path: str, fmt: io.Format) -> None:
+    """They were changed: the int64 read as 123456789012345680, the double as 9007199254740992.0."""
+    err = _decode_error(text, fmt, "flytespec.core.Primitive")
+    assert err.path == path
+    for fine in ('{"integer": 1e15}', '{"integer": "123456789012345678"}', '{"floatValue": 9007199254740992}'):
+        io.loads(fine, "flytespec.core.Primitive", format=fmt)
+
+
+@pytest.mark.parametrize("stamp", ["2024-12-31T23:59:60Z", "2024-01-01T00:00:00-23:99", "2024-01-01T00:00:00+24:00"])
+def test_timestamps_that_name_no_moment_are_refused(stamp: str) -> None:
+    """A leap second was read as the next second, and an offset of 23:99 as 24:39: moments the text does not name
+    (a Timestamp has no leap seconds; an offset's minutes run to 59)."""
+    err = _decode_error(json.dumps({"datetime": stamp}), "json", "flytespec.core.Primitive")
+    assert err.path == "datetime"
+
+
 def test_unknown_fields_can_be_ignored_on_request_with_a_warning() -> None:
     doc = {"workflow": {"id": {"name": "wf"}, "futureField": 1, "metadata": {"onFailure": "FAIL_LATER"}}}
     with pytest.raises(DecodeError):

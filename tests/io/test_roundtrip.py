@@ -142,6 +142,24 @@ def test_unknown_fields_are_reported_not_dropped_when_writing_json() -> None:
     assert value == {"workflow": {"nodes": [{"id": "n0", "metadata": {"name": "x"}}]}}
 
 
+def test_unknown_fields_inside_an_any_are_reported_not_dropped() -> None:
+    """JSON writes an Any's payload field by field: its unknown fields were left out without a word."""
+    from flytespec.admin import launch_plan_pb2
+
+    plan = launch_plan_pb2.LaunchPlan()
+    inner = plan.spec.entity_metadata.launch_conditions
+    inner.type_url = "type.googleapis.com/flytespec.core.Primitive"
+    inner.value = literals_pb2.Primitive(integer=5).SerializeToString() + b"\xa0\x06\x01"  # field 100
+    for writer in (io.to_json, io.to_yaml, io.to_dict):
+        with pytest.raises(UnknownFieldsError) as info:
+            writer(plan)
+        assert info.value.paths == ["spec.entity_metadata.launch_conditions"]
+    with pytest.warns(FlytespecWarning, match=r"spec\.entity_metadata\.launch_conditions"):
+        io.to_json(plan, drop_unknown_fields=True)
+    inner.value = literals_pb2.Primitive(integer=5).SerializeToString()
+    assert io.from_json(io.to_json(plan), launch_plan_pb2.LaunchPlan) == plan
+
+
 def test_known_messages_write_without_warnings() -> None:
     task = tasks_pb2.TaskTemplate(type="python-task")
     with warnings.catch_warnings():

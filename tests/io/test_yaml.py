@@ -64,6 +64,17 @@ def test_empty_yaml_is_an_empty_message_only_when_the_type_is_given() -> None:
         io.from_yaml("", workflow_pb2.Node)  # null is not an object
 
 
+def test_merge_keys_are_refused_and_a_quoted_one_is_a_key() -> None:
+    """YAML 1.2 has no merge keys: ``<<: *defaults`` was read as a key named "<<" (PyYAML and kubectl merge it)."""
+    with pytest.raises(DecodeError) as info:
+        io.from_yaml("custom:\n  d: &d {cpu: 1}\n  job:\n    <<: *d\n    cpu: 4\n", tasks_pb2.TaskTemplate)
+    assert (info.value.line, info.value.column) == (4, 5)
+    task = tasks_pb2.TaskTemplate()
+    task.custom.update({"<<": "x"})
+    assert io.from_yaml(io.to_yaml(task), tasks_pb2.TaskTemplate) == task  # written quoted
+    assert io.from_yaml("custom: {x: <<}", tasks_pb2.TaskTemplate).custom["x"] == "<<"  # a value, not a key
+
+
 def test_anchors_and_aliases_read_as_copies() -> None:
     text = "inputs:\n- &b {var: x, binding: {promise: {nodeId: a, var: o}}}\n- *b\n"
     node = io.from_yaml(text, workflow_pb2.Node)

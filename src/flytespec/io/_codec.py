@@ -29,7 +29,7 @@ from google.protobuf.message import DecodeError as _ProtoDecodeError
 from google.protobuf.message import Message
 
 from flytespec._compat import descriptor_of, enum_of, is_map, is_repeated, message_class_of, message_of
-from flytespec._walk import format_path, has_unknown_fields, key_segment, unknown_field_paths
+from flytespec._walk import any_payload_unknown_paths, format_path, key_segment, unknown_field_paths
 from flytespec.errors import FlytespecWarning, UnknownFieldsError
 from flytespec.io._wire import MAP_ENTRIES_CRASH_PARSER, locate_error
 
@@ -61,9 +61,10 @@ def guard_unknown_fields(message: Message, drop_unknown_fields: bool) -> None:
     Raises:
         UnknownFieldsError: ``message`` holds unknown fields and ``drop_unknown_fields`` is false.
     """
-    if not has_unknown_fields(message):
+    # Fields unknown to flytespec, and inside Anys, payloads holding some (JSON writes a payload field by field).
+    paths = unknown_field_paths(message) + any_payload_unknown_paths(message)
+    if not paths:
         return
-    paths = unknown_field_paths(message)
     name = descriptor_of(message).full_name
     if not drop_unknown_fields:
         raise UnknownFieldsError(paths, message_type=name)
@@ -538,6 +539,11 @@ def _int_in(value: Any, kind: int) -> int:
     elif t is float:
         if not value.is_integer():
             raise CodecError(f"expected an integer, got {value!r}")
+        if abs(value) > _DOUBLE_EXACT_INT:  # read as a double: its last digits may be gone already
+            raise CodecError(
+                f"{value!r} cannot be read exactly: write an integer this large without a fraction or "
+                "an exponent (or as a string)"
+            )
         number = int(value)
     elif t is str:
         if not _INT_TEXT.fullmatch(value):
@@ -571,6 +577,8 @@ def _float_in(value: Any, kind: int) -> float:
             number = float(value)
         except OverflowError:
             raise CodecError(f"{_show(value)} is out of range for a {_FLOAT_NAMES[kind]}") from None
+        if kind == _DOUBLE and number != value:  # beyond 2**53: a different integer would be written back
+            raise CodecError(f"{_show(value)} cannot be held exactly by a double (integers up to 2**53 can)")
     elif t is str:
         special = _SPECIAL_FLOATS.get(value)
         if special is not None:
@@ -708,7 +716,9 @@ def _timestamp_in(value: Any) -> tuple[int, int]:
         raise CodecError(f'expected an RFC 3339 timestamp such as "2024-05-01T12:00:00Z", got {_show(value)}')
     year, month, day, hh, mm, ss = (int(match.group(i)) for i in range(1, 7))
     try:
-        datetime(year, month, day, hh, mm, min(ss, 59), tzinfo=timezone.utc)
+        datetime(year, month, day, hh, mm, ss, tzinfo=timezone.utc)  # a leap second (60) too: a Timestamp has none
+        if match.group(9) and (int(match.group(10)) > 23 or int(match.group(11)) > 59):
+            raise ValueError("a time zone offset runs from 00:00 to 23:59")
     except ValueError as err:
         raise CodecError(f"invalid timestamp {value!r}: {err}") from None
     if year < 1:

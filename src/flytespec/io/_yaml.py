@@ -167,6 +167,14 @@ def _build(parser: Any) -> Any:
         if kind is yaml.ScalarEvent:
             written += 1
             value, count = _scalar(event), 1
+            as_key = bool(stack) and stack[-1].keys is not None and stack[-1].key is _NO_KEY
+            if value == "<<" and event.implicit[0] and as_key:
+                # YAML 1.1's merge key: YAML 1.2 has none, and reading it as a key named "<<" is not what was meant.
+                raise _error(
+                    "YAML merge keys (<<) are not read (YAML 1.2 has none): write the keys out, or quote '<<' for a "
+                    "key of that name",
+                    event.start_mark,
+                )
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
             mark = event.start_mark
