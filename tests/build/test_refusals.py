@@ -50,6 +50,9 @@ def test_two_different_launch_plans_with_one_identifier_are_refused() -> None:
     with pytest.raises(BuildError) as err, b.workflow("m.main") as wf:
         wf.outputs(a=one(x=1), b=other(y="s"))
     assert err.value.where == "workflow 'm.main': launch plan 'm.lp'"
+    described = b.launch_plan_ref("m.lp", inputs={"x": b.Input(int, description="a count")}, outputs={"o": int})
+    with b.workflow("m.main") as wf:  # the same plan, described otherwise: fine
+        wf.outputs(a=one(x=1), b=described(x=2))
 
 
 @pytest.mark.parametrize(

@@ -715,11 +715,19 @@ def test_custom_is_a_struct_and_config_a_string_map() -> None:
     assert not b.task("t").template.HasField("custom")
 
 
-@pytest.mark.parametrize("custom", [{"a": object()}, ["a"], {"a": {1, 2}}])
-def test_custom_must_be_json(custom: Any) -> None:
+@pytest.mark.parametrize(
+    ("custom", "where"),
+    [
+        ({"a": object()}, "task 't': custom['a']"),
+        (["a"], "task 't': custom"),
+        ({"a": {1, 2}}, "task 't': custom['a']"),
+        ({"a": [{1: "x"}]}, "task 't': custom['a'][0]"),
+    ],
+)
+def test_custom_must_be_json(custom: Any, where: str) -> None:
     with pytest.raises(BuildError) as err:
         b.task("t", custom=custom)
-    assert err.value.where == "task 't': custom"
+    assert err.value.where == where
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -683,7 +683,13 @@ def test_values_nest_as_deep_as_protobuf_reads_back(shape: str) -> None:
     assert io.from_binary(message.SerializeToString(), type(message)) == message
     with pytest.raises(b.ValueTooDeepError) as err:
         build(k + 1)
-    assert err.value.where.startswith(("task 't': custom", "PodTemplate.pod_spec", "value", "node n0 (t): x="))
+    prefix = {
+        "custom": "task 't': custom[",
+        "pod": "PodTemplate.pod_spec[",
+        "bindings": "node n0 (t): x=[",
+        "dataclass": "value.extra[",
+    }
+    assert err.value.where.startswith(prefix.get(shape.split("-")[0], "value["))  # the path to the deep value
     with pytest.raises(b.TypeConversionError):  # the value, or for typed shapes the type (at most 64 levels)
         build(200)
 

@@ -18,15 +18,10 @@ from google.protobuf import duration_pb2, struct_pb2
 from google.protobuf.message import Message
 
 from flytespec.build._types import (
-    MAX_VALUE_DEPTH,
-    NOT_IN_JSON,
-    ROUNDED,
     TypeConversionError,
-    check_value_depth,
-    json_depth,
+    json_data,
     literal_at,
     literal_type,
-    rounded_in_json,
     takes_none,
 )
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, types_pb2
@@ -466,63 +461,17 @@ def identifier(
 
 
 def struct(where: str, value: Mapping[str, Any]) -> struct_pb2.Struct:
-    """A ``Struct`` from a JSON-like dict.
+    """A ``Struct`` from a JSON-like dict (any mapping; tuples as lists).
 
     Raises:
-        BuildError: not a dict, values JSON cannot hold, or nested deeper than ``MAX_VALUE_DEPTH`` messages.
+        BuildError: not a dict; or, naming the path in it, values JSON cannot hold (NaN, integers a double would
+            round), keys that are not strings, nesting deeper than ``MAX_VALUE_DEPTH`` messages.
     """
     if not isinstance(value, Mapping):
         raise BuildError(where, f"expected a dict, got {type(value).__name__}")
-    check_value_depth(where, json_depth(value, MAX_VALUE_DEPTH))  # first: a dict holding itself never ends
-    _check_json_numbers(where, value)
     out = struct_pb2.Struct()
-    try:
-        out.update(plain_json(value))
-    except (TypeError, ValueError, AttributeError) as err:
-        raise BuildError(where, f"cannot be held as a JSON object: {err}") from None
+    out.update(json_data(value, where, plain=True))
     return out
-
-
-def plain_json(value: Any) -> Any:
-    """A copy of JSON-like data whose mappings are all dicts and sequences all lists (what a Struct takes; any
-    ``Mapping`` or tuple the user gave is accepted). Iterative; the data must not hold itself."""
-
-    def fresh(item: Any) -> Any:
-        if isinstance(item, Mapping):
-            return {}
-        if isinstance(item, (list, tuple)):
-            return []
-        return item
-
-    root = fresh(value)
-    stack = [(value, root)] if root is not value else []
-    while stack:
-        source, target = stack.pop()
-        for key, item in source.items() if isinstance(source, Mapping) else enumerate(source):
-            copy = fresh(item)
-            if isinstance(target, dict):
-                target[key] = copy
-            else:
-                target.append(copy)
-            if copy is not item:
-                stack.append((item, copy))
-    return root
-
-
-def _check_json_numbers(where: str, value: Mapping[str, Any]) -> None:
-    """Refuse integers a Struct would round (it holds numbers as doubles), and NaN and the infinities (JSON has
-    none), at any depth."""
-    stack: list[tuple[str, Any]] = [(where, value)]
-    while stack:
-        at, item = stack.pop()
-        if isinstance(item, Mapping):
-            stack.extend((f"{at}[{k!r}]", v) for k, v in item.items())
-        elif isinstance(item, (list, tuple)):
-            stack.extend((f"{at}[{i}]", v) for i, v in enumerate(item))
-        elif rounded_in_json(item):
-            raise BuildError(at, f"{item} {ROUNDED}")
-        elif isinstance(item, float) and not math.isfinite(item):
-            raise BuildError(at, f"{item!r} {NOT_IN_JSON}")
 
 
 def string_map(where: str, value: Mapping[str, str] | None) -> dict[str, str]:

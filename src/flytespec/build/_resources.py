@@ -71,23 +71,19 @@ class Resources:
                 object.__setattr__(self, name, _quantity(f"Resources.{name}", name, value))
 
     def _entries(self, side: int) -> list[tasks_pb2.Resources.ResourceEntry]:
-        """Entries of the requests (side 0: single values and the first of pairs) or the limits (side 1: the second
-        of pairs), in flytekit's order."""
-        out = []
-        for name, enum in _FIELDS:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if isinstance(value, tuple):
-                value = value[side]
-            elif side == 1:
-                continue  # a single value is a request only (flytekit's ResourceSpec.from_multiple_resource)
-            out.append(tasks_pb2.Resources.ResourceEntry(name=enum, value=value))
-        return out
+        """Entries of the requests (side 0) or the limits (side 1), in flytekit's order (see :meth:`side`)."""
+        part = self.side(side)
+        if part is None:
+            return []
+        values = ((enum, getattr(part, name)) for name, enum in _FIELDS)
+        return [
+            tasks_pb2.Resources.ResourceEntry(name=enum, value=value) for enum, value in values if value is not None
+        ]
 
     def side(self, side: int) -> Resources | None:
         """The requests (side 0: single values and the first of pairs) or the limits (side 1: the second of
-        pairs) alone, as single values; None when there are none."""
+        pairs) alone, as single values; None when there are none. A single value is a request only (flytekit's
+        ``ResourceSpec.from_multiple_resource``)."""
         values = {}
         for name, _ in _FIELDS:
             value = getattr(self, name)

@@ -23,14 +23,13 @@ from flytespec.build._common import (
     identifier,
     ordered_types,
     output_spec,
-    plain_json,
     string_map,
     struct,
     variable_map,
     whole_number,
 )
 from flytespec.build._resources import POD_KEYS, Resources, resource_requirements
-from flytespec.build._types import MAX_VALUE_DEPTH, check_value_depth, json_depth
+from flytespec.build._types import json_data
 from flytespec.core import identifier_pb2, interface_pb2, literals_pb2, security_pb2, tasks_pb2, workflow_pb2
 from flytespec.errors import BuildError
 
@@ -174,7 +173,7 @@ class PodTemplate:
         check_fields(self)
         if not isinstance(self.pod_spec, Mapping):
             raise BuildError("PodTemplate.pod_spec", f"expected a dict, got {type(self.pod_spec).__name__}")
-        check_value_depth("PodTemplate.pod_spec", json_depth(self.pod_spec, MAX_VALUE_DEPTH))  # a spec holding itself
+        json_data(self.pod_spec, "PodTemplate.pod_spec", plain=True)  # JSON, or refused now (not at each task)
         containers = self.pod_spec.get("containers", [])
         if not isinstance(containers, list) or not all(isinstance(c, Mapping) for c in containers):
             raise BuildError("PodTemplate.pod_spec.containers", "expected a list of container dicts")
@@ -210,7 +209,7 @@ class PodTemplate:
         prefix: str = "",
     ) -> tasks_pb2.K8sPod:
         """The ``K8sPod`` message, with ``container`` merged into the primary container of the spec."""
-        spec = plain_json(self.pod_spec)
+        spec = json_data(self.pod_spec, "PodTemplate.pod_spec", plain=True)  # a copy, every mapping a dict
         if container is not None:
             containers = [dict(c) for c in spec.get("containers", [])]
             if not any(c.get("name") == self.primary_container_name for c in containers):

@@ -36,6 +36,7 @@ __all__ = [
     "StructuredDataset",
     "TypeConversionError",
     "ValueTooDeepError",
+    "json_data",
     "literal_type",
     "to_literal",
 ]
@@ -317,7 +318,7 @@ def _json_schema(t: Any, where: str) -> dict[str, Any]:
         for f in dataclasses.fields(t):
             schema = _json_schema(hints[f.name], f"{where}.{f.name}")
             if f.default is not dataclasses.MISSING:
-                schema["default"] = _json_value(f.default, f"{where}.{f.name}.default", 1)
+                schema["default"] = json_data(f.default, f"{where}.{f.name}.default", 1)
             elif f.default_factory is dataclasses.MISSING:
                 required.append(f.name)
             properties[f.name] = schema
@@ -423,33 +424,40 @@ def check_value_depth(where: str, level: int) -> None:
         )
 
 
-def _json_value(value: Any, where: str, level: int) -> Any:
-    """``value`` as JSON data for a ``Struct``: dataclasses as objects, enums as their values, datetimes as ISO 8601
-    strings, tuples as lists (what flytekit's JSON form of a dataclass holds). A dict or a list becomes a message
-    ``level`` deep (a Struct or a ListValue), its items two or three levels below."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        check_value_depth(where, level + 2)
-        return {
-            f.name: _json_value(getattr(value, f.name), f"{where}.{f.name}", level + 3)
-            for f in dataclasses.fields(value)
-        }
-    if isinstance(value, enum.Enum):
-        return _json_value(value.value, where, level)
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.isoformat()
-    if isinstance(value, datetime.timedelta):
-        return value.total_seconds()
+def json_data(value: Any, where: str, level: int = 1, *, plain: bool = False) -> Any:
+    """``value`` as JSON data for a ``Struct`` (dicts, lists and JSON scalars only): any mapping as a dict, tuples as
+    lists; unless ``plain``, also dataclasses as objects, enums as their values, datetimes as ISO 8601 strings (what
+    flytekit's JSON form of a dataclass holds). A dict or a list becomes a message ``level`` deep (a Struct or a
+    ListValue), its items two or three levels below: recursion stops at :data:`MAX_VALUE_DEPTH`.
+
+    Raises:
+        TypeConversionError: naming the path in the value: a key that is not a string, a value JSON cannot hold
+            (NaN, an integer a double would round, another type), nesting deeper than ``MAX_VALUE_DEPTH``.
+    """
+    if not plain:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            check_value_depth(where, level + 2)
+            return {
+                f.name: json_data(getattr(value, f.name), f"{where}.{f.name}", level + 3)
+                for f in dataclasses.fields(value)
+            }
+        if isinstance(value, enum.Enum):
+            return json_data(value.value, where, level)
+        if isinstance(value, (datetime.datetime, datetime.date)):
+            return value.isoformat()
+        if isinstance(value, datetime.timedelta):
+            return value.total_seconds()
     if isinstance(value, Mapping):
         check_value_depth(where, level + 2)  # a field: its map entry, then its Value
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeConversionError(where, f"JSON objects have string keys, got {k!r}")
-            out[k] = _json_value(v, f"{where}[{k!r}]", level + 3)
+            out[k] = json_data(v, f"{where}[{k!r}]", level + 3, plain=plain)
         return out
     if isinstance(value, (list, tuple)):
         check_value_depth(where, level + 1)  # an item: its Value
-        return [_json_value(v, f"{where}[{i}]", level + 2) for i, v in enumerate(value)]
+        return [json_data(v, f"{where}[{i}]", level + 2, plain=plain) for i, v in enumerate(value)]
     if rounded_in_json(value):
         raise TypeConversionError(where, f"{value} {ROUNDED}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -462,7 +470,7 @@ def _json_value(value: Any, where: str, level: int) -> Any:
 def _struct(value: Any, expected: types_pb2.LiteralType, where: str, level: int) -> struct_pb2.Struct:
     """A ``Struct``, ``level`` deep, for a dict or a dataclass instance; for a dataclass type, the fields are checked
     first."""
-    data = _json_value(value, where, level)
+    data = json_data(value, where, level)
     fields = expected.structure.dataclass_type
     if fields:
         # A dict, or a dataclass instance (of this dataclass or another one): its fields are checked by name.

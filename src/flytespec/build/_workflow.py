@@ -221,6 +221,25 @@ def _order(node_id: str) -> int:
     return int(node_id[1:]) if node_id[:1] == "n" and node_id[1:].isdigit() else 1 << 62
 
 
+def _plan_signature(plan: launch_plan_pb2.LaunchPlan) -> tuple[Any, ...]:
+    """What two launch plans of one identifier must share: their inputs' types, defaults and requiredness, their
+    outputs' types (descriptions may differ)."""
+    inputs = plan.closure.expected_inputs.parameters
+    outputs = plan.closure.expected_outputs.variables
+    return (
+        sorted(
+            (
+                name,
+                p.var.type.SerializeToString(deterministic=True),
+                p.default.SerializeToString(deterministic=True),
+                p.required,
+            )
+            for name, p in inputs.items()
+        ),
+        sorted((name, v.type.SerializeToString(deterministic=True)) for name, v in outputs.items()),
+    )
+
+
 def _step_type(promise: Promise, key: str | int) -> types_pb2.LiteralType | None:
     """The type one attribute-path step reaches (see ``attr_step``; None: the promise's type is unknown).
 
@@ -860,7 +879,7 @@ class WorkflowBuilder:
         known = self._launch_plans.get(key)
         if known is None:
             self._launch_plans[key] = plan
-        elif known != plan:
+        elif _plan_signature(known) != _plan_signature(plan):
             raise BuildError(
                 f"{self._where}: launch plan {plan.id.name!r}",
                 "two different launch plans (interfaces or defaults) have this identifier; give them different names "
@@ -1535,13 +1554,13 @@ class MappedTask:
                 del template.container.args[:]
                 template.container.args.extend(args)
         elif template.HasField("k8s_pod"):
-            self._map_pod_args(template)
+            self._map_pod_args(template)  # the same, in the pod spec's primary container
         order = (list(task._inputs), list(task._outputs))
         return Task(template, task._defaults, {}, task._docs, node_name=template.id.name, order=order)
 
     def _map_pod_args(self, template: tasks_pb2.TaskTemplate) -> None:
         """In a pod task, the primary container's arguments run ``pyflyte-map-execute`` (as flytekit writes them)."""
-        primary = template.config.get("primary_container_name", "primary")
+        primary = template.config["primary_container_name"]  # written with every pod task
         containers = template.k8s_pod.pod_spec.fields.get("containers")
         for value in containers.list_value.values if containers is not None else ():
             fields = value.struct_value.fields
