@@ -30,6 +30,7 @@ __all__ = [
     "message_depth",
     "submessages",
     "unknown_field_paths",
+    "with_canonical_anys",
 ]
 
 _MESSAGE = FieldDescriptor.TYPE_MESSAGE
@@ -146,6 +147,34 @@ def any_payload_unknown_paths(msg: Message) -> list[str]:
             elif _reaches_any(payload.DESCRIPTOR):
                 pending.append(((*prefix, *segments), payload))
     return found
+
+
+def with_canonical_anys(msg: M) -> M:
+    """``msg``, or, when it holds ``google.protobuf.Any`` payloads, a copy whose payloads are encoded
+    deterministically (Anys inside them first): a payload's bytes then depend on its content only, not on the field
+    or map order its writer chose. Payloads of types not loaded, or not valid, are kept as they are. Iterative."""
+    if not _reaches_any(msg.DESCRIPTOR) or not _anys(msg):
+        return msg
+    out = copy_message(msg)
+    stack: list[tuple[Any, Message | None]] = [(held, None) for held in _anys(out)]
+    while stack:
+        held, payload = stack.pop()
+        if payload is not None:  # the Anys inside it are done
+            held.value = payload.SerializeToString(deterministic=True)
+            continue
+        try:
+            name = held.type_url.rsplit("/", 1)[-1]
+            payload = message_class_of(descriptor_pool.Default().FindMessageTypeByName(name)).FromString(held.value)
+        except (KeyError, DecodeError, RecursionError, ValueError):
+            continue
+        stack.append((held, payload))
+        stack.extend((inner, None) for inner in _anys(payload))
+    return out
+
+
+def _anys(msg: Message) -> list[Any]:
+    """The ``google.protobuf.Any`` messages with a payload in ``msg`` (not inside their payloads)."""
+    return [m for _, m in submessages(msg) if m.DESCRIPTOR.full_name == _ANY and m.value]  # type: ignore[attr-defined]
 
 
 _ANY = "google.protobuf.Any"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import struct
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from google.protobuf.message import Message
 
 from flytespec import io
 from flytespec._compat import StrEnum, descriptor_of, enum_of, is_map, is_repeated, message_of
-from flytespec._walk import format_path, key_segment
+from flytespec._walk import format_path, key_segment, with_canonical_anys
 from flytespec.core import literals_pb2, workflow_pb2
 from flytespec.errors import EncodeError
 from flytespec.graph import node_dependencies
@@ -206,7 +207,7 @@ def diff(a: Message, b: Message) -> list[Change]:
             f"can only compare two messages of the same type, got {a.DESCRIPTOR.full_name} and {b.DESCRIPTOR.full_name}"
         )
     changes: list[Change] = []
-    stack: list[_Item] = [((), a, b)]
+    stack: list[_Item] = [((), with_canonical_anys(a), with_canonical_anys(b))]  # Any payloads by content
     while stack:
         item = stack.pop()
         if isinstance(item, Change):
@@ -280,11 +281,11 @@ def _compare(segments: tuple[str, ...], x: Message, y: Message) -> Iterator[_Ite
 
 
 def _same(x: Any, y: Any) -> bool:
-    """Whether two scalar values are the same, as their bytes are: NaN is NaN, and 0.0 is not -0.0 (which Python
-    finds equal, but which serialize, and digest, differently)."""
+    """Whether two scalar values are the same, as their bytes are: a NaN is the same NaN only bit for bit (its sign
+    and payload are written, and digested), and 0.0 is not -0.0 (which Python finds equal)."""
     if isinstance(x, float) and isinstance(y, float):
         if math.isnan(x) or math.isnan(y):
-            return math.isnan(x) and math.isnan(y)
+            return struct.pack("<d", x) == struct.pack("<d", y)
         return x == y and math.copysign(1.0, x) == math.copysign(1.0, y)
     return bool(x == y)
 

@@ -1,7 +1,8 @@
 """Content digests of specs: "is this the same spec?", answered locally.
 
 A digest is the SHA-256 of the message's deterministic binary encoding (:func:`flytespec.io.to_binary`: fields in
-number order, map entries sorted by key, fields unknown to this version kept as read), written
+number order, map entries sorted by key, fields unknown to this version kept as read, ``Any`` payloads encoded the
+same way), written
 ``sha256:<64 hex digits>``. The same message gives the same digest whatever format it was read from (binary, JSON or
 YAML), whatever the order of its map entries in the input, on every run and every protobuf backend::
 
@@ -21,6 +22,7 @@ import hashlib
 from google.protobuf.message import Message
 
 from flytespec import io
+from flytespec._walk import with_canonical_anys
 
 __all__ = ["ALGORITHM", "digest"]
 
@@ -36,4 +38,4 @@ def digest(message: Message) -> str:
     """
     if not isinstance(message, Message):
         raise TypeError(f"message: expected a protobuf message, got {type(message).__name__}")
-    return f"{ALGORITHM}:{hashlib.sha256(io.to_binary(message)).hexdigest()}"
+    return f"{ALGORITHM}:{hashlib.sha256(io.to_binary(with_canonical_anys(message))).hexdigest()}"

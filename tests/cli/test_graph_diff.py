@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 import sys
 
 import pytest
@@ -207,3 +208,38 @@ def test_diff_tells_zero_from_negative_zero() -> None:
     task_a.custom.update({"xs": [0.0]})
     task_b.custom.update({"xs": [-0.0]})
     assert [c.path for c in diff(task_a, task_b)] == ["custom"]  # a Struct is compared whole
+
+
+def test_diff_tells_nans_apart_by_their_bits() -> None:
+    """-NaN (what inf - inf gives on x86) and NaN serialize and digest differently; the diff said no differences."""
+    from flytespec.core import literals_pb2
+
+    negative = literals_pb2.Primitive.FromString(b"\x11" + struct.pack("<d", -math.nan))
+    positive = literals_pb2.Primitive(float_value=math.nan)
+    assert [c.path for c in diff(negative, positive)] == ["float_value"]
+    assert diff(negative, literals_pb2.Primitive.FromString(negative.SerializeToString())) == []
+
+
+def test_any_payloads_are_compared_and_digested_by_content() -> None:
+    """An Any's payload is bytes: written in another field order (Go writes map entries in random order), the same
+    content gave another digest, and a diff whose two sides printed the same."""
+    from flytespec.admin import launch_plan_pb2
+    from flytespec.core import identifier_pb2
+    from flytespec.digest import digest
+
+    def plan(payload: bytes) -> launch_plan_pb2.LaunchPlan:
+        out = launch_plan_pb2.LaunchPlan()
+        out.spec.entity_metadata.launch_conditions.type_url = "type.googleapis.com/flytespec.core.Identifier"
+        out.spec.entity_metadata.launch_conditions.value = payload
+        return out
+
+    ordered = plan(identifier_pb2.Identifier(project="p", domain="d").SerializeToString())
+    reordered = plan(
+        identifier_pb2.Identifier(domain="d").SerializeToString()
+        + identifier_pb2.Identifier(project="p").SerializeToString()
+    )
+    assert digest(ordered) == digest(reordered) == digest(io.from_json(io.to_json(reordered), type(reordered)))
+    assert diff(ordered, reordered) == []
+    other = plan(identifier_pb2.Identifier(project="q", domain="d").SerializeToString())
+    assert digest(other) != digest(ordered)
+    assert [c.path for c in diff(ordered, other)] == ["spec.entity_metadata.launch_conditions"]
