@@ -129,6 +129,14 @@ def test_timestamps_that_name_no_moment_are_refused(stamp: str) -> None:
     assert err.path == "datetime"
 
 
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_byte_order_mark_is_skipped_in_text_as_in_bytes(fmt: io.Format) -> None:
+    """Text (str) starting with a BOM was refused as JSON ("Unexpected UTF-8 BOM"), while the same bytes were read."""
+    text = "\ufeff" + ('{"type": "x"}' if fmt == "json" else "type: x\n")
+    for data in (text, text.encode()):
+        assert io.loads(data, "flytespec.core.TaskTemplate", format=fmt) == tasks_pb2.TaskTemplate(type="x")
+
+
 def test_unknown_fields_can_be_ignored_on_request_with_a_warning() -> None:
     doc = {"workflow": {"id": {"name": "wf"}, "futureField": 1, "metadata": {"onFailure": "FAIL_LATER"}}}
     with pytest.raises(DecodeError):

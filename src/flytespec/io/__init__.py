@@ -576,8 +576,9 @@ def _json_float(text: str) -> float:
 
 
 def _decode_text(data: bytes | str, fmt: Format, source: str, message_type: str | None) -> str:
+    """The text, without a byte-order mark (given as bytes or as text alike)."""
     if isinstance(data, str):
-        return data
+        return data[1:] if data.startswith("\ufeff") else data
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

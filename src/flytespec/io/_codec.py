@@ -508,9 +508,14 @@ def _any_out(m: Any, entry: _Out, stack: list[_Out]) -> dict[str, Any]:
 # Reading: JSON-shaped value -> message.
 
 
+_JSON_KINDS = (bool, int, float, str, list, dict)
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
+    if type(value) not in _JSON_KINDS and isinstance(value, _JSON_KINDS):  # a subclass: StrEnum, IntEnum, OrderedDict
+        return f"a {type(value).__name__} (the JSON form takes plain str, int, float, bool, dict and list values)"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):
