@@ -134,13 +134,8 @@ def any_payload_unknown_paths(msg: Message) -> list[str]:
     while pending:
         prefix, root = pending.pop()
         for segments, m in submessages(root):
-            held: Any = m  # a google.protobuf.Any
-            if m.DESCRIPTOR.full_name != _ANY or not held.value:
-                continue
-            try:
-                name = held.type_url.rsplit("/", 1)[-1]
-                payload = message_class_of(descriptor_pool.Default().FindMessageTypeByName(name)).FromString(held.value)
-            except (KeyError, DecodeError, RecursionError, ValueError):
+            payload = _any_payload(m) if m.DESCRIPTOR.full_name == _ANY else None
+            if payload is None:
                 continue
             if has_unknown_fields(payload):
                 found.append(format_path((*prefix, *segments)))
@@ -162,14 +157,27 @@ def with_canonical_anys(msg: M) -> M:
         if payload is not None:  # the Anys inside it are done
             held.value = payload.SerializeToString(deterministic=True)
             continue
-        try:
-            name = held.type_url.rsplit("/", 1)[-1]
-            payload = message_class_of(descriptor_pool.Default().FindMessageTypeByName(name)).FromString(held.value)
-        except (KeyError, DecodeError, RecursionError, ValueError):
+        payload = _any_payload(held)
+        if payload is None:
             continue
         stack.append((held, payload))
         stack.extend((inner, None) for inner in _anys(payload))
     return out
+
+
+def _any_payload(held: Any) -> Message | None:
+    """The message a ``google.protobuf.Any`` holds; None when it holds none, or one of a type not loaded, or bytes
+    that are not a valid message of its type."""
+    if not held.value:
+        return None
+    try:
+        name = held.type_url.rsplit("/", 1)[-1]
+        payload: Message = message_class_of(descriptor_pool.Default().FindMessageTypeByName(name)).FromString(
+            held.value
+        )
+    except (KeyError, DecodeError, RecursionError, ValueError):
+        return None
+    return payload
 
 
 def _anys(msg: Message) -> list[Any]:

@@ -682,14 +682,24 @@ class WorkflowBuilder:
         return ref
 
     def _add_task_template(self, template: tasks_pb2.TaskTemplate) -> None:
-        key = template.id.SerializeToString(deterministic=True)
-        known = self._tasks.get(key)
+        self._add_entity(self._tasks, template, template.__eq__, "task", "tasks")
+
+    def _add_entity(
+        self, store: dict[bytes, Any], entity: Any, same: Callable[[Any], bool], what: str, kinds: str
+    ) -> None:
+        """Keep ``entity`` under its identifier in ``store``; one already kept there must be the ``same``.
+
+        Raises:
+            BuildError: two different ``kinds`` have one identifier.
+        """
+        key = entity.id.SerializeToString(deterministic=True)
+        known = store.get(key)
         if known is None:
-            self._tasks[key] = template
-        elif known != template:
+            store[key] = entity
+        elif not same(known):
             raise BuildError(
-                f"{self._where}: task {template.id.name!r}",
-                "two different tasks have this identifier; give them different names or versions",
+                f"{self._where}: {what} {entity.id.name!r}",
+                f"two different {kinds} have this identifier; give them different names or versions",
             )
 
     # -- bindings -----------------------------------------------------------------------------------------
@@ -875,27 +885,15 @@ class WorkflowBuilder:
         self._add_launch_plan(lp._interface_plan(ref))
 
     def _add_launch_plan(self, plan: launch_plan_pb2.LaunchPlan) -> None:
-        key = plan.id.SerializeToString(deterministic=True)
-        known = self._launch_plans.get(key)
-        if known is None:
-            self._launch_plans[key] = plan
-        elif _plan_signature(known) != _plan_signature(plan):
-            raise BuildError(
-                f"{self._where}: launch plan {plan.id.name!r}",
-                "two different launch plans (interfaces or defaults) have this identifier; give them different names "
-                "or versions",
-            )
+        signature = _plan_signature(plan)
+
+        def same(known: launch_plan_pb2.LaunchPlan) -> bool:
+            return _plan_signature(known) == signature
+
+        self._add_entity(self._launch_plans, plan, same, "launch plan", "launch plans (interfaces or defaults)")
 
     def _add_subworkflow(self, template: workflow_pb2.WorkflowTemplate) -> None:
-        key = template.id.SerializeToString(deterministic=True)
-        known = self._subworkflows.get(key)
-        if known is None:
-            self._subworkflows[key] = template
-        elif known != template:
-            raise BuildError(
-                f"{self._where}: subworkflow {template.id.name!r}",
-                "two different workflows have this identifier; give them different names or versions",
-            )
+        self._add_entity(self._subworkflows, template, template.__eq__, "subworkflow", "workflows")
 
     def _embed(self, wf: Workflow) -> identifier_pb2.Identifier:
         """Take a subworkflow in (its template, tasks, subworkflows and launch plans, identities resolved)."""
